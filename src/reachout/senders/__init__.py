@@ -1,0 +1,1 @@
+"""Sender accounts: LinkedIn profiles and mailboxes."""
