@@ -4,14 +4,17 @@ import json
 
 import typer
 
+from reachout import db
 from reachout.cli_support import ReachoutGroup
 from reachout.errors import LimitError, ValidationError
+
+HEAD = db.head_revision()
 
 
 def test_db_upgrade_reports_head_revision_as_json(cli) -> None:
     result = cli("db", "upgrade", "--json")
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["revision"] == "0005_channels"
+    assert json.loads(result.stdout)["revision"] == HEAD
 
 
 def test_reachout_errors_become_stderr_and_exit_codes() -> None:
