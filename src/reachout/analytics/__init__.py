@@ -1,0 +1,1 @@
+"""Analytics: what works, by campaign, step, variant, channel, weekday and hour."""
