@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     home: Path = Field(default_factory=_default_home)
     database_url: str | None = None
     batch_size: int = 1000
+    # Channel driver per sender channel (entry-point names in the ``reachout.channels`` group).
+    linkedin_driver: str = "linkedin-tasks"
+    email_driver: str = "email"
+    # Base URL of a running LinkedIn sandbox (``reachout sandbox serve``), for the sandbox driver.
+    sandbox_url: str | None = None
 
     @property
     def db_url(self) -> str:
