@@ -1,0 +1,1 @@
+"""A simulated LinkedIn network on localhost: members, platform rules, seeded responses."""
