@@ -1,4 +1,4 @@
-"""CLI for the inbox domain (filled in by its issue)."""
+"""CLI for the inbox domain; it also registers ``reachout suppress``."""
 
 from __future__ import annotations
 
@@ -7,3 +7,6 @@ import typer
 
 def register(app: typer.Typer) -> None:
     """Add this domain's commands to the root app."""
+    from reachout.suppression import cli as suppression_cli
+
+    suppression_cli.register(app)

@@ -1,12 +1,15 @@
-"""channels tables.
+"""channels tables: suppressions (more tables for mailboxes and the inbox follow).
 
 Revision ID: 0005_channels
 Revises: 0004_engine
-
-Placeholder kept in the chain so every domain owns one migration; the channels domain fills it in.
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from reachout.db import UTCDateTime
 
 revision = "0005_channels"
 down_revision = "0004_engine"
@@ -15,8 +18,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "suppressions",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("value", sa.String(512), nullable=False),
+        sa.Column("reason", sa.String(200), nullable=False),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("kind", "value", name="uq_suppressions_kind_value"),
+    )
+    op.create_index("ix_suppressions_value", "suppressions", ["value"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_suppressions_value", table_name="suppressions")
+    op.drop_table("suppressions")

@@ -1,0 +1,1 @@
+"""Suppression: addresses, domains and profiles reachout must never contact again."""
