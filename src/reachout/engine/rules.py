@@ -1,0 +1,369 @@
+"""Pure sending rules: defaults, per-sender limits computed from the send ledger, rotation, stops.
+
+Nothing here reads a clock or a database. Limits are never stored counters: every check counts
+the sender's past sends (``SenderState.sends``, loaded from the send ledger) inside the window the
+rule talks about, so a count can never drift from what was really sent.
+
+Defaults (all overridable by settings and per sender through ``Sender.limits``):
+
+- invitations: 100 per rolling 7 days (``invitations_per_week``)
+- per-day caps by action type, in the sender's time zone (``daily_<type>``)
+- ramp-up for new senders: 20% of every cap in week 1, 45% in week 2, 70% in week 3, 100% from
+  week 4 (``ramp_up: 0`` turns it off for a sender)
+- free accounts: 5 personalised invitation notes per calendar month (``free_notes_per_month``)
+- Open Profile InMails: 20 a day (``open_profile_per_day``); paid InMails need a credit
+- pending invitations older than 30 days are withdrawn; no new invitation to that person from
+  that sender for 21 days after a withdrawal
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from reachout.engine.rules_time import (
+    WindowSpec,
+    start_of_local_day,
+    start_of_local_month,
+    start_of_next_local_day,
+    start_of_next_local_month,
+)
+from reachout.engine.sequences import stable_hash
+
+ACTION_TYPES = ("inmail", "connection_request", "message", "email", "profile_visit", "manual_task")
+WEEK = timedelta(days=7)
+
+_DAILY_DEFAULTS: dict[str, int] = {
+    "inmail": 25,
+    "connection_request": 25,
+    "message": 50,
+    "email": 100,
+    "profile_visit": 80,
+    "manual_task": 100,
+}
+
+DEFAULT_WINDOW = WindowSpec(frozenset({0, 1, 2, 3}), time(9, 0), time(11, 0))
+
+
+@dataclass(frozen=True)
+class Defaults:
+    """Every number the engine's rules use. ``from_mapping`` applies settings overrides."""
+
+    window: WindowSpec = DEFAULT_WINDOW
+    invitations_per_week: int = 100
+    daily: Mapping[str, int] = field(default_factory=lambda: dict(_DAILY_DEFAULTS))
+    open_profile_per_day: int = 20
+    free_notes_per_month: int = 5
+    ramp_up: tuple[float, ...] = (0.2, 0.45, 0.7, 1.0)
+    accept_timeout_days: int = 30
+    withdraw_after_days: int = 30
+    resend_ban_days: int = 21
+    jitter_minutes: int = 20
+    recheck_hours: int = 24
+    track_opens: bool = False
+    fallback_timezone: str | None = None  # None: the sender's zone when the lead's is unknown
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Defaults:
+        """Defaults with overrides from a flat mapping (settings): the same keys as ``Sender.limits``."""
+        base = cls()
+        daily = dict(base.daily)
+        changes: dict[str, Any] = {}
+        for key, value in values.items():
+            daily_key = _daily_key(key)
+            if daily_key is not None:
+                daily[daily_key] = int(value)
+            elif key == "ramp_up" and isinstance(value, list | tuple):
+                changes[key] = tuple(float(v) for v in value)
+            elif key in cls.__dataclass_fields__ and key not in ("window", "daily"):
+                changes[key] = value
+        return replace(base, daily=daily, **changes)
+
+
+def _daily_key(key: str) -> str | None:
+    """``daily_inmail`` or ``inmail_per_day`` -> ``inmail``."""
+    name = key.removeprefix("daily_").removesuffix("_per_day")
+    if name in ACTION_TYPES and name != key:
+        return name
+    return None
+
+
+@dataclass(frozen=True)
+class SentAction:
+    """One past send of a sender, as the send ledger records it."""
+
+    type: str
+    at: datetime
+    lead_id: int | None = None
+    open_profile: bool = False
+    with_note: bool = False
+    paid: bool = False
+
+
+@dataclass(frozen=True)
+class SenderState:
+    """What the rules need to know about one sender account at ``now``.
+
+    ``sends`` must cover at least the last 31 days of the ledger (sent, queued, intent and
+    ambiguous rows: anything that may have reached the platform).
+    """
+
+    name: str
+    channel: str = "linkedin"
+    account_type: str = "premium"
+    timezone: str = "UTC"
+    limits: Mapping[str, Any] = field(default_factory=dict)
+    sends: tuple[SentAction, ...] = ()
+    pending_invitations: Mapping[int, datetime] = field(default_factory=dict)  # lead id -> sent at
+    withdrawn: Mapping[int, datetime] = field(default_factory=dict)  # lead id -> withdrawn at
+    credits_available: int = 0
+    next_credit_at: datetime | None = None
+    created_at: datetime | None = None
+    active: bool = True
+
+    @property
+    def premium(self) -> bool:
+        return self.account_type != "free"
+
+    def with_send(self, send: SentAction) -> SenderState:
+        """This state after one more send (simulator and batch planning)."""
+        pending = dict(self.pending_invitations)
+        if send.type == "connection_request" and send.lead_id is not None:
+            pending[send.lead_id] = send.at
+        credits = self.credits_available - (1 if send.paid else 0)
+        return replace(
+            self, sends=(*self.sends, send), pending_invitations=pending, credits_available=credits
+        )
+
+
+@dataclass(frozen=True)
+class LeadFacts:
+    """What the rules need to know about one lead (plain data; the service fills it)."""
+
+    id: int
+    open_profile: bool = False
+    premium: bool = False
+    degree: int | None = None
+    email: str | None = None
+    email_verified: bool = False
+    has_profile: bool = True
+    timezone: str | None = None
+    country: str | None = None
+    location: str | None = None
+    replied: bool = False  # on any channel, in any campaign (acceptance with a message counts)
+    accepted: bool = False  # accepted one of our invitations
+    accepted_at: datetime | None = None
+    opened: bool = False
+    bounced: bool = False  # hard bounce: email steps end
+    unsubscribed: bool = False
+    suppressed: bool = False
+    inmail_disabled: bool = False
+    paused_until: datetime | None = None  # out of office
+    active_elsewhere: tuple[str, ...] = ()  # campaigns already working this lead
+
+    @property
+    def connected(self) -> bool:
+        return self.degree == 1 or self.accepted
+
+
+@dataclass(frozen=True)
+class Limits:
+    """One sender's effective caps at one moment (overrides and ramp-up applied)."""
+
+    daily: Mapping[str, int]
+    invitations_per_week: int
+    open_profile_per_day: int
+    free_notes_per_month: int
+    ramp: float
+    ramp_week: int | None  # 1-based week of the ramp-up, None when ramped up
+
+
+def _ramped(cap: int, factor: float) -> int:
+    if cap <= 0 or factor >= 1:
+        return cap
+    return max(1, math.floor(cap * factor))
+
+
+def effective_limits(sender: SenderState, defaults: Defaults, now: datetime) -> Limits:
+    daily = dict(defaults.daily)
+    weekly = defaults.invitations_per_week
+    op_day = defaults.open_profile_per_day
+    notes = defaults.free_notes_per_month
+    ramp_on = True
+    for key, value in sender.limits.items():
+        daily_key = _daily_key(key)
+        if daily_key is not None:
+            daily[daily_key] = int(value)
+        elif key == "invitations_per_week":
+            weekly = int(value)
+        elif key == "open_profile_per_day":
+            op_day = int(value)
+        elif key == "free_notes_per_month":
+            notes = int(value)
+        elif key == "ramp_up":
+            ramp_on = bool(value)
+    factor, week = 1.0, None
+    if ramp_on and sender.created_at is not None and defaults.ramp_up:
+        index = max(0, (now - sender.created_at).days // 7)
+        if index < len(defaults.ramp_up):
+            factor = defaults.ramp_up[index]
+            week = index + 1 if factor < 1 else None
+    return Limits(
+        daily={k: _ramped(v, factor) for k, v in daily.items()},
+        invitations_per_week=_ramped(weekly, factor),
+        open_profile_per_day=op_day,
+        free_notes_per_month=notes,
+        ramp=factor,
+        ramp_week=week,
+    )
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Whether a sender may send now; when not, the rule, a human reason and when it frees up."""
+
+    ok: bool
+    rule: str = ""
+    reason: str = ""
+    until: datetime | None = None
+
+
+OK = Capacity(ok=True)
+
+
+def _count(sends: Iterable[SentAction], since: datetime, now: datetime, **match: Any) -> list[datetime]:
+    return sorted(
+        s.at
+        for s in sends
+        if since <= s.at <= now and all(getattr(s, key) == value for key, value in match.items())
+    )
+
+
+def rolling_week(sender: SenderState, action_type: str, now: datetime) -> list[datetime]:
+    """Send times of ``action_type`` in the rolling 7 days ending at ``now``: (now - 7d, now]."""
+    return [t for t in _count(sender.sends, now - WEEK, now, type=action_type) if t > now - WEEK]
+
+
+def _ramp_note(limits: Limits) -> str:
+    return f", ramp-up week {limits.ramp_week}: {round(limits.ramp * 100)}%" if limits.ramp_week else ""
+
+
+def notes_left(sender: SenderState, now: datetime, defaults: Defaults) -> int | None:
+    """Personalised notes a free account may still add this month (None: unlimited, Premium)."""
+    if sender.premium:
+        return None
+    cap = effective_limits(sender, defaults, now).free_notes_per_month
+    since = start_of_local_month(now, sender.timezone)
+    used = len(_count(sender.sends, since, now, type="connection_request", with_note=True))
+    return max(0, cap - used)
+
+
+def notes_reset_at(sender: SenderState, now: datetime) -> datetime:
+    return start_of_next_local_month(now, sender.timezone)
+
+
+def capacity(
+    sender: SenderState,
+    action_type: str,
+    now: datetime,
+    defaults: Defaults,
+    *,
+    open_profile: bool = False,
+    paid: bool = False,
+) -> Capacity:
+    """May ``sender`` send one ``action_type`` at ``now``? Counts the ledger; explains refusals."""
+    name = sender.name
+    if not sender.active:
+        return Capacity(False, "sender_inactive", f"sender {name} is paused", None)
+    limits = effective_limits(sender, defaults, now)
+    cap = limits.daily.get(action_type)
+    if cap is not None:
+        today = _count(sender.sends, start_of_local_day(now, sender.timezone), now, type=action_type)
+        if len(today) >= cap:
+            return Capacity(
+                False,
+                f"daily_{action_type}",
+                f"{action_type}: {len(today)} sent today for sender {name} (cap {cap}{_ramp_note(limits)})",
+                start_of_next_local_day(now, sender.timezone),
+            )
+    if action_type == "connection_request":
+        week = rolling_week(sender, action_type, now)
+        cap = limits.invitations_per_week
+        if len(week) >= cap:
+            # The (n - cap + 1)-th oldest must leave the window before one more fits.
+            frees = week[len(week) - cap] + WEEK if cap > 0 else None
+            return Capacity(
+                False,
+                "invitations_per_week",
+                f"invitations: {len(week)} sent in the last 7 days for sender {name} "
+                f"(limit {cap}{_ramp_note(limits)})",
+                frees,
+            )
+    if open_profile:
+        since = start_of_local_day(now, sender.timezone)
+        used = len(_count(sender.sends, since, now, type="inmail", open_profile=True))
+        if used >= limits.open_profile_per_day:
+            return Capacity(
+                False,
+                "open_profile_per_day",
+                f"open-profile InMails: {used} sent today for sender {name} (allowance {limits.open_profile_per_day})",
+                start_of_next_local_day(now, sender.timezone),
+            )
+    if paid and sender.credits_available <= 0:
+        return Capacity(
+            False,
+            "credits",
+            f"credits: sender {name} has {sender.credits_available} InMail credits",
+            sender.next_credit_at,
+        )
+    return OK
+
+
+def load(sender: SenderState, action_type: str, now: datetime) -> int:
+    """How busy a sender is with ``action_type``: sends in the rolling 7 days."""
+    return len(rolling_week(sender, action_type, now))
+
+
+def rotation(
+    senders: Iterable[SenderState], lead_id: int, action_type: str, now: datetime
+) -> list[SenderState]:
+    """Senders in the order to try for a lead: least loaded first, ties broken per lead.
+
+    Deterministic: the same inputs always give the same order, and ties do not always favour
+    the same account.
+    """
+    return sorted(
+        senders,
+        key=lambda s: (load(s, action_type, now), stable_hash(f"{lead_id}:{s.name}"), s.name),
+    )
+
+
+def stale_invitations(sender: SenderState, now: datetime, defaults: Defaults) -> list[int]:
+    """Lead ids whose pending invitation from ``sender`` is old enough to withdraw."""
+    cutoff = now - timedelta(days=defaults.withdraw_after_days)
+    return sorted(lead for lead, at in sender.pending_invitations.items() if at <= cutoff)
+
+
+def resend_banned_until(
+    sender: SenderState, lead_id: int, now: datetime, defaults: Defaults
+) -> datetime | None:
+    """When ``sender`` may invite ``lead_id`` again after a withdrawal (None: not banned now)."""
+    withdrawn = sender.withdrawn.get(lead_id)
+    if withdrawn is None:
+        return None
+    until = withdrawn + timedelta(days=defaults.resend_ban_days)
+    return until if until > now else None
+
+
+def finish_reason(lead: LeadFacts) -> tuple[str, str] | None:
+    """(rule, reason) when nothing more may be sent to this lead in any campaign."""
+    if lead.unsubscribed:
+        return "unsubscribed", "unsubscribed: nothing more, ever, from anyone"
+    if lead.suppressed:
+        return "suppressed", "on the suppression list: nothing more, ever, from anyone"
+    if lead.replied:
+        return "replied", "replied: the sequence stops in every campaign"
+    return None
