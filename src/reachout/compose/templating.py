@@ -1,0 +1,397 @@
+"""Sandboxed template rendering: variables, fallbacks, conditionals and per-lead variations.
+
+Templates are Jinja2 text rendered in :class:`jinja2.sandbox.ImmutableSandboxedEnvironment` with
+no loader and only our own globals, so a template cannot reach Python objects, other templates
+or files.
+
+* Variables: ``{{ first_name }}``, ``{{ company }}`` ... (every Lead column and ``full_name``),
+  custom fields as ``{{ custom.key }}`` (always allowed) or the bare ``{{ key }}`` (allowed when a
+  lead has that custom field), and the sender's ``sender_name``, ``sender_first_name``,
+  ``sender_company``.
+* Fallbacks: ``{{ company | default("your team") }}``; conditionals:
+  ``{% if recent_post %}...{% endif %}``.
+* Variations: spintax ``{Hi|Hello|Hey}`` (alternatives may hold variables and nest), or
+  ``{{ pick("Hi", "Hello") }}``. The choice is a hash of the seed (the lead) and the variation's
+  position, so a preview shows exactly what will be sent and re-rendering never changes it.
+* A variable printed without a value (and without a fallback) blocks the message: ``blocked`` is
+  true and ``missing`` lists the fields; nothing with a hole is ever handed on.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+LEAD_VARIABLES: tuple[str, ...] = (
+    "first_name",
+    "last_name",
+    "full_name",
+    "headline",
+    "title",
+    "company",
+    "company_domain",
+    "location",
+    "country",
+    "timezone",
+    "industry",
+    "profile_url",
+    "salesnav_id",
+    "salesnav_url",
+    "email",
+    "email_status",
+    "open_profile",
+    "premium",
+    "degree",
+    "summary",
+    "experience",
+    "skills",
+    "education",
+    "recent_post",
+    "language",
+)
+SENDER_VARIABLES: tuple[str, ...] = ("sender_name", "sender_first_name", "sender_company")
+CUSTOM_NAMESPACE = "custom"
+FUNCTIONS: tuple[str, ...] = ("pick",)
+KNOWN_VARIABLES = frozenset(LEAD_VARIABLES + SENDER_VARIABLES + (CUSTOM_NAMESPACE,) + FUNCTIONS)
+_FORBIDDEN_NODES = (
+    nodes.Import,
+    nodes.FromImport,
+    nodes.Include,
+    nodes.Extends,
+    nodes.Macro,
+    nodes.CallBlock,
+)
+_FORBIDDEN_FILTERS = frozenset({"attr", "map", "selectattr", "rejectattr", "xmlattr"})
+
+
+@dataclass(frozen=True)
+class TemplateProblem:
+    """Why a template cannot be saved: what, where (field, 1-based line and column)."""
+
+    code: str  # unknown_variable | syntax_error | unsafe
+    name: str
+    field: str
+    line: int
+    col: int
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "field": self.field,
+            "line": self.line,
+            "col": self.col,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str | None
+    body: str
+    blocked: bool
+    missing: list[str]
+    variants: dict[str, int]
+    error: str | None = None  # a render failure (e.g. the sandbox refused something)
+    variables_used: tuple[str, ...] = ()
+
+    @property
+    def variant(self) -> str:
+        """'A' without variations, else one letter per variation in order ('A.B.A')."""
+        if not self.variants:
+            return "A"
+        return ".".join(chr(65 + min(i, 25)) for _, i in sorted(self.variants.items(), key=_variant_key))
+
+
+def _variant_key(item: tuple[str, int]) -> tuple[str, int]:
+    key = item[0]
+    return key[0], int(key[1:]) if key[1:].isdigit() else 0
+
+
+@dataclass
+class _State:
+    seed: str
+    missing: list[str] = field(default_factory=list)
+    variants: dict[str, int] = field(default_factory=dict)
+    picks: int = 0
+
+
+_STATE: ContextVar[_State | None] = ContextVar("reachout_compose_render", default=None)
+
+
+class _RecordingUndefined(ChainableUndefined):
+    """Prints as '' but records the missing name; a sandbox refusal still raises."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        if self._undefined_exception is not UndefinedError:
+            self._fail_with_undefined_error()
+        state = _STATE.get()
+        if state is not None:
+            name = self._undefined_name or "?"
+            if isinstance(self._undefined_obj, Mapping):
+                name = f"{CUSTOM_NAMESPACE}.{name}"
+            if name not in state.missing:
+                state.missing.append(name)
+        return ""
+
+
+def _choose(seed: str, key: str, n: int) -> int:
+    return zlib.crc32(f"{seed}:{key}".encode()) % n
+
+
+def _spin(index: int, n: int) -> int:
+    state = _STATE.get()
+    key = f"s{index}"
+    if state is None:
+        return 0
+    choice = _choose(state.seed, key, n)
+    state.variants[key] = choice
+    return choice
+
+
+def _pick(*options: Any) -> Any:
+    if not options:
+        return ""
+    state = _STATE.get()
+    if state is None:
+        return options[0]
+    state.picks += 1
+    key = f"p{state.picks}"
+    choice = _choose(state.seed, key, len(options))
+    state.variants[key] = choice
+    return options[choice]
+
+
+def _make_env() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=_RecordingUndefined, autoescape=False, keep_trailing_newline=True, loader=None
+    )
+    env.globals.clear()
+    env.globals.update({"pick": _pick, "_spin": _spin})
+    for name in _FORBIDDEN_FILTERS:
+        env.filters.pop(name, None)
+    return env
+
+
+ENV = _make_env()
+
+
+# --- spintax ---------------------------------------------------------------------------------
+
+
+def _skip_tag(text: str, i: int) -> int:
+    """From an opening '{{', '{%' or '{#' at ``i``, the index just after its closing tag."""
+    closer = {"{": "}}", "%": "%}", "#": "#}"}[text[i + 1]]
+    end = text.find(closer, i + 2)
+    return len(text) if end < 0 else end + 2
+
+
+def _split_group(text: str, i: int) -> tuple[list[str], int] | None:
+    """Parse a spintax group opening at ``i``: (alternatives, index after '}') or None."""
+    depth = 0
+    parts: list[str] = []
+    start = i + 1
+    j = i + 1
+    while j < len(text):
+        ch = text[j]
+        if ch == "{" and j + 1 < len(text) and text[j + 1] in "{%#":
+            j = _skip_tag(text, j)
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            if depth == 0:
+                parts.append(text[start:j])
+                return (parts, j + 1) if len(parts) > 1 else None
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(text[start:j])
+            start = j + 1
+        j += 1
+    return None
+
+
+def expand_spintax(text: str, counter: list[int] | None = None) -> str:
+    """Rewrite ``{a|b}`` groups into Jinja conditionals over ``_spin(n, k)`` (nesting allowed)."""
+    if "|" not in text or "{" not in text:
+        return text
+    counter = counter if counter is not None else [0]
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "{" and i + 1 < len(text) and text[i + 1] in "{%#":
+            end = _skip_tag(text, i)
+            out.append(text[i:end])
+            i = end
+            continue
+        if ch == "{":
+            group = _split_group(text, i)
+            if group is not None:
+                parts, after = group
+                index = counter[0]
+                counter[0] += 1
+                var = f"_s{index}"
+                out.append(f"{{% set {var} = _spin({index}, {len(parts)}) %}}")
+                for k, part in enumerate(parts):
+                    keyword = "if" if k == 0 else ("elif" if k < len(parts) - 1 else "else")
+                    test = f" {var} == {k}" if keyword != "else" else ""
+                    out.append(f"{{% {keyword}{test} %}}{expand_spintax(part, counter)}")
+                out.append("{% endif %}")
+                i = after
+                continue
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# --- checking at save time ---------------------------------------------------------------------
+
+
+def _position(source: str, lineno: int, name: str) -> tuple[int, int]:
+    lines = source.split("\n")
+    if 1 <= lineno <= len(lines):
+        m = re.search(rf"(?<![\w.]){re.escape(name)}\b", lines[lineno - 1])
+        if m is not None:
+            return lineno, m.start() + 1
+    return lineno, 1
+
+
+def check_source(source: str, field_name: str, *, custom_keys: Iterable[str] = ()) -> list[TemplateProblem]:
+    """Problems in one template field: syntax, unknown variables, unsafe constructs."""
+    problems: list[TemplateProblem] = []
+    try:
+        # The expanded form must compile; names and positions come from the source as written
+        # (spintax braces are plain text to Jinja, the tags inside them are parsed as usual).
+        ENV.compile(expand_spintax(source))
+        tree = ENV.parse(source)
+        undeclared = meta.find_undeclared_variables(tree)
+    except TemplateSyntaxError as exc:
+        line = exc.lineno or 1
+        return [
+            TemplateProblem(
+                "syntax_error",
+                "",
+                field_name,
+                line,
+                1,
+                f"{field_name.capitalize()} line {line}: {(exc.message or 'syntax error').rstrip('.')}; fix the template syntax.",
+            )
+        ]
+    known = KNOWN_VARIABLES | frozenset(custom_keys)
+    for name in sorted(undeclared - known):
+        name_node = next((n for n in tree.find_all(nodes.Name) if n.name == name), None)
+        line, col = _position(source, name_node.lineno if name_node else 1, name)
+        hint = (
+            f"use custom.{name} for a custom field"
+            if not name.startswith("_")
+            else "names starting with '_' are not allowed"
+        )
+        problems.append(
+            TemplateProblem(
+                "unknown_variable",
+                name,
+                field_name,
+                line,
+                col,
+                f"{field_name.capitalize()} line {line}, column {col}: unknown variable '{name}' "
+                f"({hint}; known: first_name, last_name, company, title, ... see `reachout compose variables`).",
+            )
+        )
+    for name_node in tree.find_all(nodes.Name):
+        if name_node.name == "self" or name_node.name.startswith("_"):
+            problems.append(_unsafe(source, field_name, name_node, name_node.name))
+    for stmt in tree.find_all(_FORBIDDEN_NODES):
+        problems.append(_unsafe(source, field_name, stmt, type(stmt).__name__.lower()))
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            problems.append(_unsafe(source, field_name, node, node.attr))
+        elif (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and str(node.arg.value).startswith("_")
+        ):
+            problems.append(_unsafe(source, field_name, node, str(node.arg.value)))
+        elif isinstance(node, nodes.Filter) and node.name not in ENV.filters:
+            problems.append(_unsafe(source, field_name, node, node.name))
+    return problems
+
+
+def _unsafe(source: str, field_name: str, node: nodes.Node, what: str) -> TemplateProblem:
+    line, col = _position(source, node.lineno, what)
+    return TemplateProblem(
+        "unsafe",
+        what,
+        field_name,
+        line,
+        col,
+        f"{field_name.capitalize()} line {line}: '{what}' is not allowed in templates "
+        "(only variables, filters, if/for and variations are).",
+    )
+
+
+def check(subject: str | None, body: str, *, custom_keys: Iterable[str] = ()) -> list[TemplateProblem]:
+    """Every problem in a template's subject and body (empty list: it can be saved)."""
+    keys = tuple(custom_keys)
+    problems = check_source(subject, "subject", custom_keys=keys) if subject else []
+    return problems + check_source(body, "body", custom_keys=keys)
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Compiled:
+    subject: Any  # jinja2.Template | None
+    body: Any
+    names: tuple[str, ...]  # variables the template refers to
+
+
+@lru_cache(maxsize=256)
+def compile_template(subject: str | None, body: str) -> Compiled:
+    counter = [0]
+    body_tpl = ENV.from_string(expand_spintax(body, counter))
+    subject_tpl = ENV.from_string(expand_spintax(subject, counter)) if subject else None
+    names: set[str] = set()
+    for source in (subject or "", body):
+        names |= meta.find_undeclared_variables(ENV.parse(source)) - {"pick"}
+    return Compiled(subject_tpl, body_tpl, tuple(sorted(names)))
+
+
+def render(
+    subject_tpl: str | None, body_tpl: str, context: Mapping[str, Any], *, seed: str | int
+) -> Rendered:
+    """Render a template for one recipient. Never raises for template or data problems:
+    a missing value blocks the result (``missing``), a refused construct sets ``error``."""
+    values = {k: v for k, v in context.items() if v is not None and v != ""}
+    state = _State(seed=str(seed))
+    token = _STATE.set(state)
+    try:
+        compiled = compile_template(subject_tpl, body_tpl)
+        # The body renders first: spintax numbering starts there (see compile_template).
+        body = compiled.body.render(values)
+        subject = compiled.subject.render(values) if compiled.subject is not None else subject_tpl
+    except (SecurityError, UndefinedError) as exc:
+        return _failed(subject_tpl, state, f"the template sandbox refused it: {exc}")
+    except Exception as exc:  # a template bug must block one lead, never stop a batch
+        return _failed(subject_tpl, state, f"{type(exc).__name__}: {exc}")
+    finally:
+        _STATE.reset(token)
+    used = tuple(n for n in compiled.names if n in values)
+    return Rendered(subject, body, bool(state.missing), state.missing, state.variants, None, used)
+
+
+def _failed(subject: str | None, state: _State, reason: str) -> Rendered:
+    return Rendered(subject, "", True, state.missing, state.variants, reason)
