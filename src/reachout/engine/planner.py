@@ -234,7 +234,11 @@ def _go(seq: Sequence, index: int, target: Target, reason: str) -> Decision:
         return Finish(reason, step.id, "route")
     to = target.goto if target.goto is not None else _next_step_id(seq, index)
     if to is None:
-        return Finish(f"{reason}; sequence complete", step.id, "complete")
+        return Finish(
+            "sequence complete" if reason.endswith(" sent") else f"{reason}; sequence complete",
+            step.id,
+            "complete",
+        )
     return Advance(to, reason, step.id)
 
 
@@ -278,8 +282,9 @@ def decide(
             "one_campaign",
         )
     if any(s.step_id == step.id for s in enrollment.sends):
-        target = step.then or Target()
-        return _go(seq, index, target, f"{step.id} sent")
+        if step.then is not None and step.then.end:
+            return Finish("sequence complete", step.id, "complete")
+        return _go(seq, index, step.then or Target(), f"{step.id} sent")
     return _decide_step(ctx, index, step)
 
 

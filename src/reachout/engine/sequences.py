@@ -369,7 +369,8 @@ def stable_hash(seed: str) -> int:
     return int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
 
 
-def _format_errors(exc: PydanticValidationError, source: str) -> str:
+def format_errors(exc: PydanticValidationError, source: str) -> str:
+    """One line per pydantic error: ``steps[1].route[0].if: message``."""
     lines = []
     for err in exc.errors():
         path = ""
@@ -382,7 +383,7 @@ def _format_errors(exc: PydanticValidationError, source: str) -> str:
                 path += f".{part}" if path else str(part)
         message = err["msg"].removeprefix("Value error, ")
         lines.append(f"{path or '(top)'}: {message}")
-    return f"invalid sequence {source}:\n  " + "\n  ".join(lines)
+    return f"invalid {source}:\n  " + "\n  ".join(lines)
 
 
 def parse_sequence(data: Any, *, source: str = "<inline>") -> Sequence:
@@ -392,7 +393,7 @@ def parse_sequence(data: Any, *, source: str = "<inline>") -> Sequence:
     try:
         return Sequence.model_validate(data)
     except PydanticValidationError as exc:
-        raise SequenceError(_format_errors(exc, source), hint="see docs/sequences.md") from exc
+        raise SequenceError(format_errors(exc, f"sequence {source}"), hint="see docs/sequences.md") from exc
 
 
 def load_sequence(text_or_path: str | Path) -> Sequence:
