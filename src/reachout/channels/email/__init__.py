@@ -1,0 +1,1 @@
+"""The email channel: mailboxes as senders, SMTP delivery and IMAP listening."""

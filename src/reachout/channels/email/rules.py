@@ -1,0 +1,410 @@
+"""Pure email rules: build an outgoing message, and tell what an incoming one is.
+
+No sockets, no database, no clock: times and identifiers come in as arguments. Incoming mail
+is one of: our own sent copy (ignored), a delivery status notification (RFC 3464: hard 5.x.x or
+soft 4.x.x), an automatic reply (RFC 3834 and the usual vendor headers and subjects), an
+unsubscribe request sent to the List-Unsubscribe mailto, or a human reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage, Message
+from email.utils import format_datetime, formataddr, getaddresses, parseaddr
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+# ---------------------------------------------------------------- outgoing
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    from_address: str
+    from_name: str | None
+    to_address: str
+    to_name: str | None
+    subject: str
+    body: str
+    message_id: str
+    key: str
+    at: datetime
+    thread_ref: str | None = None
+    references: tuple[str, ...] = ()
+    html: str | None = None
+    unsubscribe_url: str | None = None
+    unsubscribe_mailto: str | None = None
+
+
+def angle(message_id: str) -> str:
+    """``<id@host>`` whatever the input's brackets."""
+    return "<" + message_id.strip().strip("<>").strip() + ">"
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: subject`` unless it already starts with a reply prefix."""
+    if _REPLY_PREFIX.match(subject):
+        return subject
+    return f"Re: {subject}".strip()
+
+
+def build_message(out: Outgoing) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = formataddr((out.from_name or "", out.from_address))
+    msg["To"] = formataddr((out.to_name or "", out.to_address))
+    msg["Subject"] = reply_subject(out.subject) if out.thread_ref else out.subject
+    msg["Date"] = format_datetime(out.at.astimezone(UTC))
+    msg["Message-ID"] = angle(out.message_id)
+    if out.thread_ref:
+        parent = angle(out.thread_ref)
+        refs = [angle(r) for r in out.references if angle(r) != parent]
+        msg["In-Reply-To"] = parent
+        msg["References"] = " ".join([*refs, parent])
+    msg["X-Reachout-Key"] = out.key
+    links = []
+    if out.unsubscribe_url:
+        links.append(f"<{out.unsubscribe_url}>")
+    if out.unsubscribe_mailto:
+        links.append(f"<{out.unsubscribe_mailto}>")
+    if links:
+        msg["List-Unsubscribe"] = ", ".join(links)
+    if out.unsubscribe_url:
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(out.body)
+    if out.html:
+        msg.add_alternative(out.html, subtype="html")
+    return msg
+
+
+def unsubscribe_mailto(address: str, token: str) -> str:
+    return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
+
+
+# ---------------------------------------------------------------- incoming
+
+
+class IncomingKind(StrEnum):
+    OWN = "own"
+    BOUNCE_HARD = "bounce_hard"
+    BOUNCE_SOFT = "bounce_soft"
+    AUTO_REPLY = "auto_reply"
+    UNSUBSCRIBE = "unsubscribe"
+    REPLY = "reply"
+
+
+@dataclass(frozen=True)
+class Incoming:
+    kind: IncomingKind
+    from_address: str
+    subject: str
+    text: str
+    message_id: str | None
+    refs: tuple[str, ...]  # In-Reply-To first, then References newest first
+    at: datetime | None
+    recipient: str | None = None  # the bounced address for a DSN, else the sender
+    status: str | None = None  # DSN status code
+    until: datetime | None = None
+    token: str | None = None
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+_REPLY_PREFIX = re.compile(r"^\s*((re|aw|sv|vs|antw|rif|r|res|ref|tr|fw|fwd|wg)\s*(\[\d+\])?\s*:\s*)+", re.I)
+
+# Typical automatic-reply subjects (EN, FR, DE, ES, IT, NL, PT).
+_OOO_SUBJECT = re.compile(
+    r"(out of (the )?office|automatic reply|auto[- ]?reply|autoreply|away from (the|my) office|on vacation|"
+    r"on holiday|on leave|absence|absent|r[ée]ponse automatique|message d'absence|"
+    r"abwesenheit|automatische antwort|nicht im b[üu]ro|au[ßs]er haus|"
+    r"respuesta autom[áa]tica|fuera de la oficina|ausente|"
+    r"risposta automatica|fuori ufficio|assente|"
+    r"automatisch antwoord|afwezig|niet op kantoor|"
+    r"resposta autom[áa]tica|fora do escrit[óo]rio|aus[êe]ncia)",
+    re.I,
+)
+
+_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+
+
+def normalise_subject(subject: str) -> str:
+    """The subject without reply/forward prefixes, folded for comparison."""
+    return " ".join(_REPLY_PREFIX.sub("", subject or "").split()).casefold()
+
+
+def _address(value: str | None) -> str:
+    return parseaddr(value or "")[1].strip().lower()
+
+
+def _ids(value: str | None) -> list[str]:
+    return re.findall(r"<[^<>\s]+>", value or "")
+
+
+def _text_of(msg: Message) -> str:
+    """The best plain-text view of a message (HTML stripped when there is no text part)."""
+    parts: list[Message] = list(msg.walk()) if msg.is_multipart() else [msg]
+    html: str | None = None
+    for part in parts:
+        if part.is_multipart() or part.get_content_maintype() != "text":
+            continue
+        if part.get_content_disposition() == "attachment":
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        charset = part.get_content_charset() or "utf-8"
+        try:
+            text = payload.decode(charset, "replace")
+        except LookupError:
+            text = payload.decode("utf-8", "replace")
+        if part.get_content_subtype() == "plain":
+            return text
+        if part.get_content_subtype() == "html" and html is None:
+            html = re.sub(r"<[^>]+>", " ", text)
+    return html or ""
+
+
+def strip_quoted(text: str) -> str:
+    """The new part of a reply: drops ``>`` quotes and everything after an "On ... wrote:" line."""
+    lines: list[str] = []
+    for line in text.replace("\r\n", "\n").split("\n"):
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            continue
+        if re.match(
+            r"^(on .+wrote:|le .+a écrit ?:|am .+schrieb.*:|el .+escribió:|il .+ha scritto:|op .+schreef.*:|"
+            r"em .+escreveu:|-{2,} ?original message ?-{2,}|from: .+)$",
+            stripped,
+            re.I,
+        ):
+            break
+        lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def _delivery_status(msg: Message) -> tuple[str | None, str | None, str | None]:
+    """(status, final recipient, original Message-ID) from an RFC 3464 report."""
+    status = recipient = original = None
+    for part in msg.walk():
+        ctype = part.get_content_type()
+        if ctype == "message/delivery-status":
+            blocks = part.get_payload()
+            texts: list[str] = []
+            if isinstance(blocks, list):
+                for block in blocks:
+                    if isinstance(block, Message):
+                        texts.extend(f"{k}: {v}" for k, v in block.items())
+            elif isinstance(blocks, str):
+                texts.append(blocks)
+            for line in "\n".join(texts).splitlines():
+                name, _, value = line.partition(":")
+                name = name.strip().lower()
+                if name == "status" and status is None:
+                    status = value.strip().split()[0] if value.strip() else None
+                elif name in ("final-recipient", "original-recipient") and recipient is None:
+                    recipient = value.split(";", 1)[-1].strip().strip("<>").lower() or None
+        elif ctype in ("message/rfc822", "text/rfc822-headers") and original is None:
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner and isinstance(inner[0], Message):
+                original = inner[0].get("Message-ID")
+            else:
+                raw = part.get_payload(decode=True)
+                if isinstance(raw, bytes):
+                    found = re.search(
+                        r"^message-id:\s*(<[^>]+>)", raw.decode("utf-8", "replace"), re.I | re.M
+                    )
+                    original = found.group(1) if found else None
+    return status, recipient, original
+
+
+def _is_dsn(msg: Message) -> bool:
+    if msg.get_content_type() == "multipart/report":
+        return (msg.get_param("report-type") or "").__str__().lower() == "delivery-status"
+    return False
+
+
+def _looks_like_bounce(msg: Message, from_address: str) -> bool:
+    local = from_address.split("@", 1)[0]
+    subject = str(msg.get("Subject", "")).lower()
+    return local in ("mailer-daemon", "postmaster") and any(
+        w in subject for w in ("undeliver", "delivery", "returned", "failure", "not delivered")
+    )
+
+
+def is_auto_reply(msg: Message) -> bool:
+    auto = str(msg.get("Auto-Submitted", "")).strip().lower()
+    if auto and auto != "no":
+        return True
+    if msg.get("X-Autoreply") is not None or msg.get("X-Autorespond") is not None:
+        return True
+    if str(msg.get("Precedence", "")).strip().lower() == "auto_reply":
+        return True
+    if str(msg.get("X-Auto-Response-Suppress", "")).strip().lower() in ("all", "oof"):
+        # Exchange marks its own OOF replies so; ordinary mail rarely carries it alone.
+        return bool(_OOO_SUBJECT.search(str(msg.get("Subject", ""))))
+    return bool(_OOO_SUBJECT.search(str(msg.get("Subject", ""))))
+
+
+def classify(msg: Message, *, own_addresses: frozenset[str], received: datetime | None = None) -> Incoming:
+    """What ``msg`` is, with what the inbox needs from it."""
+    from_address = _address(str(msg.get("From", "")))
+    subject = " ".join(str(msg.get("Subject", "")).split())
+    in_reply_to = _ids(str(msg.get("In-Reply-To", "")))
+    references = list(reversed(_ids(str(msg.get("References", "")))))
+    refs = tuple(dict.fromkeys([*in_reply_to, *references]))
+    ids = _ids(str(msg.get("Message-ID", "")))
+    message_id = ids[0] if ids else None
+    at = received
+    if at is None:
+        try:
+            date_header = msg.get("Date")
+            parsed = (
+                date_header.datetime if date_header is not None and hasattr(date_header, "datetime") else None
+            )
+        except (TypeError, ValueError):
+            parsed = None
+        at = parsed.astimezone(UTC) if isinstance(parsed, datetime) and parsed.tzinfo else None
+    text = _text_of(msg)
+
+    def make(kind: IncomingKind, body: str, **extra: Any) -> Incoming:
+        return Incoming(
+            kind=kind,
+            from_address=from_address,
+            subject=subject,
+            text=body,
+            message_id=message_id,
+            refs=extra.pop("refs", refs),
+            at=at,
+            **extra,
+        )
+
+    if msg.get("X-Reachout-Key") is not None or from_address in own_addresses:
+        return make(IncomingKind.OWN, text)
+    if _is_dsn(msg) or _looks_like_bounce(msg, from_address):
+        status, recipient, original = _delivery_status(msg)
+        if status is None:
+            found = _STATUS.search(text)
+            status = found.group(0) if found else "5.0.0"
+        if recipient is None:
+            found_addr = re.search(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", text)
+            recipient = found_addr.group(0).lower() if found_addr else None
+        bounce_refs = (angle(original), *refs) if original else refs
+        kind = IncomingKind.BOUNCE_SOFT if status.startswith("4.") else IncomingKind.BOUNCE_HARD
+        return make(kind, text, recipient=recipient, status=status, refs=bounce_refs)
+    token_match = re.match(r"^\s*unsubscribe\s+(\S+)\s*$", subject, re.I)
+    if token_match:
+        return make(IncomingKind.UNSUBSCRIBE, text, recipient=from_address, token=token_match.group(1))
+    if is_auto_reply(msg):
+        until = return_date(f"{subject}\n{text}", at)
+        return make(IncomingKind.AUTO_REPLY, text, recipient=from_address, until=until)
+    return make(IncomingKind.REPLY, strip_quoted(text), recipient=from_address)
+
+
+# ---------------------------------------------------------------- return dates
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "january janvier januar jänner enero gennaio januari janeiro jan janv",
+        "february février fevrier februar febrero febbraio februari fevereiro feb févr fevr",
+        "march mars märz maerz marzo maart março marco mar mär mrt",
+        "april avril abril aprile apr avr",
+        "may mai mayo maggio mei maio",
+        "june juin juni junio giugno junho jun",
+        "july juillet juli julio luglio julho jul juil",
+        "august août aout agosto augustus aug aoû",
+        "september septembre settembre septiembre setembro sep sept",
+        "october octobre oktober octubre ottobre oktober outubro oct okt",
+        "november novembre noviembre novembro nov",
+        "december décembre decembre dezember diciembre dicembre dezembro dec déc dez dic",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+# "5 December 2026", "5. Dezember", "5 de diciembre de 2026", "le 5 décembre"
+_DAY_MONTH = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th|er|º|\.)?\s*(?:de\s+)?({_MONTH_ALT})\.?(?:\s*(?:de\s+)?(\d{{4}}))?\b", re.I
+)
+# "December 5, 2026", "Dec 5th"
+_MONTH_DAY = re.compile(rf"\b({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s*(\d{{4}}))?\b", re.I)
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# Day first everywhere we support except when the month cannot be (13+): 05/12/2026, 5.12.2026, 5/12.
+_NUMERIC = re.compile(r"\b(\d{1,2})[./-](\d{1,2})(?:[./-](\d{2,4}))?\b")
+_CUE = re.compile(
+    r"(until|till|back|return|returning|reachable|from|jusqu|retour|de retour|bis|zurück|ab dem|ab|"
+    r"hasta|regreso|vuelta|fino|rientro|torno|tot|terug|vanaf|até|regresso|volto)",
+    re.I,
+)
+
+
+def _make(year: int | None, month: int, day: int, ref: date | None) -> date | None:
+    candidates = [year] if year is not None else ([ref.year, ref.year + 1] if ref else [])
+    for y in candidates:
+        if y is None:
+            continue
+        if y < 100:
+            y += 2000
+        try:
+            found = date(y, month, day)
+        except ValueError:
+            continue
+        if ref is None or year is not None or found >= ref - timedelta(days=1):
+            return found
+    return None
+
+
+def return_date(text: str, received: datetime | None) -> datetime | None:
+    """The return date an out-of-office text announces, as the start (UTC) of the day after it.
+
+    Looks at dates that follow a cue word ("until", "back on", "jusqu'au", "bis", "hasta",
+    "fino al", "tot", "até"...); without a year, the next such date on or after ``received``.
+    Returns None when no date is found (the engine then applies its default pause).
+    """
+    ref = received.date() if received else None
+    found: list[tuple[int, date]] = []
+    for match in _DAY_MONTH.finditer(text):
+        d = _make(
+            int(match.group(3)) if match.group(3) else None,
+            _MONTHS[match.group(2).lower()],
+            int(match.group(1)),
+            ref,
+        )
+        if d:
+            found.append((match.start(), d))
+    for match in _MONTH_DAY.finditer(text):
+        d = _make(
+            int(match.group(3)) if match.group(3) else None,
+            _MONTHS[match.group(1).lower()],
+            int(match.group(2)),
+            ref,
+        )
+        if d:
+            found.append((match.start(), d))
+    for match in _ISO.finditer(text):
+        d = _make(int(match.group(1)), int(match.group(2)), int(match.group(3)), ref)
+        if d:
+            found.append((match.start(), d))
+    for match in _NUMERIC.finditer(text):
+        if _ISO.match(text, max(0, match.start() - 5)):
+            continue
+        a, b = int(match.group(1)), int(match.group(2))
+        day, month = (a, b) if b <= 12 else (b, a)
+        year = int(match.group(3)) if match.group(3) else None
+        d = _make(year, month, day, ref)
+        if d:
+            found.append((match.start(), d))
+    if not found:
+        return None
+    found.sort()
+    cued = [d for pos, d in found if _CUE.search(text[max(0, pos - 40) : pos])]
+    chosen = max(cued) if cued else max(d for _, d in found)
+    if ref is not None and chosen < ref:
+        return None
+    return datetime(chosen.year, chosen.month, chosen.day, tzinfo=UTC) + timedelta(days=1)
+
+
+def recipients(msg: Message) -> list[str]:
+    return [a.lower() for _, a in getaddresses([str(v) for v in msg.get_all("To", [])]) if a]
