@@ -37,7 +37,9 @@ def make_mailbox(app: Any, name: str = "mbox", **overrides: Any) -> Any:
     }
     fields.update(overrides)
     with app.session() as session:
-        add_mailbox(session, name=name, settings=MailboxSettings(**fields), home=app.settings.home, at=app.clock.now())
+        add_mailbox(
+            session, name=name, settings=MailboxSettings(**fields), home=app.settings.home, at=app.clock.now()
+        )
         sender = senders_service.get_by_name(session, name)
         session.expunge(sender)
     return sender

@@ -21,8 +21,10 @@ def _driver(home, db_url, sink, **mailbox):
     return app, EmailDriver(app, sender)
 
 
-def test_send_delivers_plain_text_with_message_id_key_and_one_click_unsubscribe(home, db_url, smtp_sink) -> None:
-    app, driver = _driver(home, db_url, smtp_sink)
+def test_send_delivers_plain_text_with_message_id_key_and_one_click_unsubscribe(
+    home, db_url, smtp_sink
+) -> None:
+    _app, driver = _driver(home, db_url, smtp_sink)
     outcome = driver.send(email_action("c1:intro:0"))
     assert outcome.kind is OutcomeKind.SENT
     [msg] = smtp_sink.messages()
@@ -46,7 +48,9 @@ def test_follow_up_is_threaded_with_in_reply_to_references_and_re_subject(home, 
     app, driver = _driver(home, db_url, smtp_sink)
     first = driver.send(email_action("c1:intro:0"))
     app.clock.advance(timedelta(days=3))
-    second = driver.send(email_action("c1:bump:0", subject=None, body="Bumping this up.", thread_ref=first.provider_id))
+    second = driver.send(
+        email_action("c1:bump:0", subject=None, body="Bumping this up.", thread_ref=first.provider_id)
+    )
     assert second.kind is OutcomeKind.SENT
     follow = smtp_sink.messages()[1]
     assert follow["In-Reply-To"] == first.provider_id
@@ -101,7 +105,7 @@ def test_unreachable_server_is_a_transient_error(home, db_url, smtp_sink) -> Non
 
 
 def test_same_action_key_is_sent_once(home, db_url, smtp_sink) -> None:
-    app, driver = _driver(home, db_url, smtp_sink)
+    _app, driver = _driver(home, db_url, smtp_sink)
     first = driver.send(email_action("same"))
     again = driver.send(email_action("same"))
     assert again.kind is OutcomeKind.SENT
