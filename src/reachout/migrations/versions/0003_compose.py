@@ -1,12 +1,15 @@
-"""compose tables.
+"""compose tables: message templates.
 
 Revision ID: 0003_compose
 Revises: 0002_credits
-
-Placeholder kept in the chain so every domain owns one migration; the compose domain fills it in.
 """
 
 from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from reachout.db import UTCDateTime
 
 revision = "0003_compose"
 down_revision = "0002_credits"
@@ -15,8 +18,19 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "templates",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("channel", sa.String(length=40), nullable=False),
+        sa.Column("subject", sa.Text(), nullable=True),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_templates")),
+        sa.UniqueConstraint("name", name=op.f("uq_templates_name")),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("templates")
