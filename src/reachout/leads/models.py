@@ -47,21 +47,21 @@ class Lead(Base):
     __tablename__ = "leads"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    first_name: Mapped[str | None] = mapped_column(String(200))
-    last_name: Mapped[str | None] = mapped_column(String(200))
+    first_name: Mapped[str | None] = mapped_column(String())
+    last_name: Mapped[str | None] = mapped_column(String())
     headline: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
-    company: Mapped[str | None] = mapped_column(String(300))
-    company_domain: Mapped[str | None] = mapped_column(String(255))
-    location: Mapped[str | None] = mapped_column(String(300))
+    company: Mapped[str | None] = mapped_column(String())
+    company_domain: Mapped[str | None] = mapped_column(String())
+    location: Mapped[str | None] = mapped_column(String())
     country: Mapped[str | None] = mapped_column(String(2))
-    timezone: Mapped[str | None] = mapped_column(String(64))
-    industry: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String())
+    industry: Mapped[str | None] = mapped_column(String())
     profile_url: Mapped[str | None] = mapped_column(String(500), unique=True)
-    salesnav_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    salesnav_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     salesnav_url: Mapped[str | None] = mapped_column(Text)
-    email: Mapped[str | None] = mapped_column(String(320), index=True)
-    email_status: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(), index=True)
+    email_status: Mapped[str | None] = mapped_column(String())
     open_profile: Mapped[bool | None] = mapped_column(Boolean)
     premium: Mapped[bool | None] = mapped_column(Boolean)
     degree: Mapped[int | None] = mapped_column(Integer)
@@ -70,7 +70,7 @@ class Lead(Base):
     skills: Mapped[str | None] = mapped_column(Text)
     education: Mapped[str | None] = mapped_column(Text)
     recent_post: Mapped[str | None] = mapped_column(Text)
-    language: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String())
     custom_fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     source_file: Mapped[str | None] = mapped_column(Text)
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -113,7 +113,7 @@ class LeadList(Base):
     __tablename__ = "lead_lists"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(), unique=True)
 
 
 class LeadListMember(Base):
@@ -129,4 +129,4 @@ class LeadTag(Base):
     __tablename__ = "lead_tags"
 
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), primary_key=True)
-    tag: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+    tag: Mapped[str] = mapped_column(String(), primary_key=True, index=True)

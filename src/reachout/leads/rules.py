@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from urllib.parse import unquote, urlsplit
 
 _LINKEDIN_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*linkedin\.com$")
@@ -340,3 +341,23 @@ def slug_key(header: str) -> str:
     text = unicodedata.normalize("NFKC", header).strip().casefold()
     text = re.sub(r"[^\w]+", "_", text).strip("_")
     return text or "column"
+
+
+def is_timezone_name(value: str, known: frozenset[str]) -> bool:
+    """Whether ``value`` is one of the ``known`` IANA zone names (the caller supplies the set)."""
+    return value in known
+
+
+def merge_values(
+    current: Mapping[str, object], incoming: Mapping[str, object], *, overwrite: bool
+) -> dict[str, object]:
+    """The changes ``incoming`` brings to ``current``: empty fields are filled; a conflicting
+    non-empty value replaces the current one only with ``overwrite``."""
+    changes: dict[str, object] = {}
+    for key, value in incoming.items():
+        if value is None or value == "":
+            continue
+        have = current.get(key)
+        if have is None or have == "" or (overwrite and have != value):
+            changes[key] = value
+    return changes

@@ -1,0 +1,385 @@
+"""Column headers to lead fields by a table of synonyms, and one row to a normalised record. Pure.
+
+Headers are compared case-, space-, underscore- and punctuation-insensitively, so "First Name",
+"firstName" and "first_name" are one header. Columns that match no field are kept as custom
+fields under a snake_case key, so nothing in the input is dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+import zoneinfo
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from reachout.leads import rules
+from reachout.leads.geo import guess_location
+
+# Pseudo-fields the importer understands besides Lead columns.
+FULL_NAME = "full_name"
+WEBSITE = "company_website"
+CONNECTED_ON = "connected_on"
+CUSTOM = "custom_fields"
+TAGS = "tags"
+LISTS = "lists"
+
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "first_name": ("first name", "firstname", "first", "given name", "forename", "prenom", "prénom"),
+    "last_name": ("last name", "lastname", "last", "surname", "family name", "nom"),
+    FULL_NAME: ("full name", "name", "lead name", "contact name", "person name", "contact"),
+    "profile_url": (
+        "linkedin url",
+        "profile url",
+        "public linkedin url",
+        "linkedin profile url",
+        "linkedin profile",
+        "linkedin",
+        "public profile url",
+        "url",
+        "profile link",
+        "linkedin link",
+        "public url",
+        "default profile url",
+        "person linkedin url",
+        "linkedin public url",
+        "li url",
+        "profile",
+    ),
+    "salesnav_url": (
+        "sales navigator url",
+        "sales nav url",
+        "salesnav url",
+        "lead url",
+        "sales navigator profile url",
+        "sales navigator lead url",
+        "sales navigator link",
+        "navigator url",
+        "sales nav link",
+        "linkedin sales navigator url",
+        "sn url",
+    ),
+    "salesnav_id": (
+        "sales navigator id",
+        "salesnav id",
+        "sales nav id",
+        "lead id",
+        "sales navigator lead id",
+    ),
+    "title": (
+        "job title",
+        "title",
+        "current title",
+        "position",
+        "current position",
+        "role",
+        "current job title",
+        "job",
+        "current role",
+    ),
+    "headline": ("headline", "occupation", "tagline", "profile headline"),
+    "company": (
+        "company",
+        "company name",
+        "current company",
+        "organization",
+        "organisation",
+        "employer",
+        "account",
+        "account name",
+        "current company name",
+        "company name for emails",
+    ),
+    WEBSITE: (
+        "company website",
+        "website",
+        "company url",
+        "company domain",
+        "domain",
+        "company website url",
+        "company site",
+        "web site",
+        "company web site",
+    ),
+    "location": ("location", "geography", "person location", "lead location", "geo", "city"),
+    "country": ("country", "country code"),
+    "timezone": ("timezone", "time zone", "tz"),
+    "industry": ("industry", "company industry", "sector"),
+    "open_profile": ("open profile", "is open profile", "open link", "is open link", "openprofile", "open"),
+    "premium": (
+        "premium",
+        "is premium",
+        "premium account",
+        "is premium account",
+        "premium member",
+        "is premium member",
+    ),
+    "email": (
+        "email",
+        "work email",
+        "email address",
+        "business email",
+        "professional email",
+        "e-mail",
+        "mail",
+        "email 1",
+        "primary email",
+        "work email address",
+    ),
+    "email_status": ("email status", "email verification", "email verification status", "email validity"),
+    "degree": ("connection degree", "degree", "connection", "network distance", "connection level"),
+    "summary": ("summary", "about", "bio", "description", "profile summary", "about me"),
+    "experience": ("experience", "work experience", "positions", "employment history"),
+    "skills": ("skills", "top skills"),
+    "education": ("education", "school", "schools", "university"),
+    "recent_post": ("recent post", "last post", "latest post", "recent activity", "recent post text", "post"),
+    "language": ("language", "profile language"),
+    CONNECTED_ON: ("connected on", "connected", "connection date"),
+    CUSTOM: ("custom fields", "custom_fields"),
+    TAGS: ("tags", "tag", "labels"),
+    LISTS: ("lists", "lead lists"),
+}
+
+
+def header_key(header: str) -> str:
+    """The comparison key of a header: case-folded letters and digits only."""
+    text = unicodedata.normalize("NFKC", header).replace("\ufeff", "").casefold()
+    return re.sub(r"[^0-9a-zà-ÿ]", "", text)
+
+
+SYNONYMS: dict[str, str] = {header_key(s): f for f, names in _SYNONYMS.items() for s in names}
+FIELDS: frozenset[str] = frozenset(_SYNONYMS)
+# Headers that mark a file as a Sales Navigator export rather than a generic CSV.
+SALESNAV_MARKERS: frozenset[str] = frozenset({"salesnav_url", "salesnav_id", "open_profile", "premium"})
+CONNECTIONS_HEADER = ("firstname", "lastname", "url", "emailaddress", "company", "position", "connectedon")
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """Which column feeds which field; the rest become custom fields."""
+
+    fields: tuple[tuple[int, str], ...]
+    custom: tuple[tuple[int, str], ...]
+    width: int
+
+    @property
+    def recognised(self) -> set[str]:
+        return {f for _, f in self.fields}
+
+
+def map_headers(headers: Sequence[str], overrides: Mapping[str, str] | None = None) -> HeaderMap:
+    """Map columns to fields: ``overrides`` (FIELD -> column header) first, then synonyms."""
+    keys = [header_key(h) for h in headers]
+    taken: dict[int, str] = {}
+    for fld, column in (overrides or {}).items():
+        want = header_key(column)
+        for i, (h, k) in enumerate(zip(headers, keys, strict=True)):
+            if h == column or k == want:
+                taken[i] = fld
+                break
+    fields: list[tuple[int, str]] = []
+    custom: list[tuple[int, str]] = []
+    used_keys: set[str] = set()
+    for i, (header, key) in enumerate(zip(headers, keys, strict=True)):
+        chosen = taken.get(i) or SYNONYMS.get(key)
+        if chosen is not None:
+            fields.append((i, chosen))
+            continue
+        if not header.strip():
+            custom_key = f"column_{i + 1}"
+        else:
+            custom_key = rules.slug_key(header)
+        while custom_key in used_keys:
+            custom_key += "_"
+        used_keys.add(custom_key)
+        custom.append((i, custom_key))
+    return HeaderMap(tuple(fields), tuple(custom), len(headers))
+
+
+class RowRejected(Exception):
+    """A row that cannot become a lead; ``reason`` says why, for the rejected file."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Record:
+    """One normalised input row: Lead column values and custom fields (non-empty only)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    custom: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
+
+    def keys(self) -> tuple[str | None, str | None, str | None]:
+        return self.values.get("profile_url"), self.values.get("salesnav_id"), self.values.get("email")
+
+
+_PLAIN = (
+    "headline",
+    "title",
+    "company",
+    "location",
+    "industry",
+    "summary",
+    "experience",
+    "skills",
+    "education",
+    "recent_post",
+    "language",
+    "email_status",
+)
+_ZONES: frozenset[str] = frozenset(zoneinfo.available_timezones())
+
+
+def _split_names(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"[;,|]", text) if p.strip()]
+
+
+def _custom_json(text: str, custom: dict[str, Any]) -> None:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        custom.setdefault(CUSTOM, text)
+        return
+    if not isinstance(data, dict):
+        custom.setdefault(CUSTOM, text)
+        return
+    for key, value in data.items():
+        if value is not None and value != "":
+            custom.setdefault(str(key), value)
+
+
+def _put(values: dict[str, Any], custom: dict[str, Any], name: str, value: Any, raw: str) -> None:
+    # First non-empty value wins; a later different one is kept as a custom field.
+    if value is None:
+        return
+    if name not in values:
+        values[name] = value
+    elif values[name] != value:
+        custom.setdefault(f"{name}_2", raw)
+
+
+def _url_field(raw: str, values: dict[str, Any], custom: dict[str, Any], problems: list[str]) -> None:
+    canonical = rules.canonical_profile_url(raw)
+    if canonical is not None:
+        _put(values, custom, "profile_url", canonical, raw)
+        return
+    lead_id = rules.salesnav_lead_id(raw)
+    if lead_id is not None:
+        _put(values, custom, "salesnav_id", lead_id, raw)
+        _put(values, custom, "salesnav_url", raw.strip(), raw)
+        return
+    problems.append(f"malformed LinkedIn URL {raw.strip()[:80]!r}")
+    custom.setdefault("invalid_linkedin_url", raw)
+
+
+def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None = None) -> Record:
+    """A Record from one row's cells, or RowRejected when nothing identifies the person."""
+    values: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    tags: list[str] = []
+    lists: list[str] = []
+    problems: list[str] = []
+    n = len(cells)
+    for i, fld in hmap.fields:
+        raw = cells[i] if i < n else ""
+        text = rules.clean_text(raw)
+        if text is None:
+            continue
+        if fld in ("profile_url", "salesnav_url"):
+            _url_field(text, values, custom, problems)
+        elif fld == "salesnav_id":
+            lead_id = rules.salesnav_lead_id(text) or text
+            if len(lead_id) <= 200 and not any(c.isspace() for c in lead_id):
+                _put(values, custom, "salesnav_id", lead_id, text)
+            else:
+                custom.setdefault("salesnav_id", text)
+        elif fld in ("first_name", "last_name"):
+            _put(values, custom, fld, rules.clean_name(text), text)
+        elif fld == FULL_NAME:
+            first, last = rules.split_full_name(text)
+            values.setdefault("_first", first)
+            values.setdefault("_last", last)
+        elif fld == "email":
+            email = rules.normalize_email(text)
+            if email is not None and rules.is_valid_email(email):
+                _put(values, custom, "email", email, text)
+            else:
+                custom.setdefault("invalid_email", text)
+        elif fld == WEBSITE:
+            domain = rules.domain_from_website(text)
+            _put(values, custom, "company_domain", domain, text)
+            if domain != text:
+                custom.setdefault("company_website", text)
+        elif fld in ("open_profile", "premium"):
+            flag = rules.parse_bool(text)
+            if flag is None:
+                custom.setdefault(fld, text)
+            _put(values, custom, fld, flag, text)
+        elif fld == "degree":
+            deg = rules.parse_degree(text)
+            if deg is None:
+                custom.setdefault("degree", text)
+            _put(values, custom, "degree", deg, text)
+        elif fld == "country":
+            if len(text) == 2 and text.isalpha():
+                _put(values, custom, "country", text.upper(), text)
+            else:
+                code, _ = guess_location(text)
+                if code is None:
+                    custom.setdefault("country", text)
+                _put(values, custom, "country", code, text)
+        elif fld == TAGS:
+            tags.extend(_split_names(text))
+        elif fld == LISTS:
+            lists.extend(_split_names(text))
+        elif fld == CUSTOM:
+            _custom_json(text, custom)
+        elif fld == CONNECTED_ON:
+            custom.setdefault(CONNECTED_ON, text)
+        elif fld == "timezone":
+            if rules.is_timezone_name(text, _ZONES):
+                _put(values, custom, "timezone", text, text)
+            else:
+                custom.setdefault("timezone", text)
+        elif fld in _PLAIN:
+            _put(values, custom, fld, text, text)
+    first = values.pop("_first", None)
+    last = values.pop("_last", None)
+    if "first_name" not in values and "last_name" not in values:
+        if first:
+            values["first_name"] = first
+        if last:
+            values["last_name"] = last
+    for i, key in hmap.custom:
+        extra = rules.clean_text(cells[i]) if i < n else None
+        if extra is not None:
+            custom.setdefault(key, extra)
+    for i in range(hmap.width, n):
+        extra = rules.clean_text(cells[i])
+        if extra is not None:
+            custom.setdefault(f"column_{i + 1}", extra)
+    if degree is not None and "degree" not in values:
+        values["degree"] = degree
+    if not (
+        values.get("first_name")
+        or values.get("last_name")
+        or values.get("profile_url")
+        or values.get("salesnav_id")
+    ):
+        reason = problems[0] if problems else "no name and no LinkedIn URL"
+        raise RowRejected(reason)
+    if "location" in values and ("country" not in values or "timezone" not in values):
+        code, tz = guess_location(values["location"])
+        if "country" not in values and code is not None:
+            values["country"] = code
+        if "timezone" not in values and tz is not None and values.get("country", code) == code:
+            values["timezone"] = tz
+    for i_problem, problem in enumerate(problems):
+        custom.setdefault("import_warning" if i_problem == 0 else f"import_warning_{i_problem + 1}", problem)
+    return Record(values, custom, tags, lists)
