@@ -26,11 +26,8 @@ def list_drivers(json_output: bool = JsonOption) -> None:
 def register(app: typer.Typer) -> None:
     """Add this domain's commands to the root app."""
     from reachout.channels.linkedin.cli import tasks_app
+    from reachout.sandbox.cli import sandbox_app
 
     app.add_typer(channels_app, name="channels")
     app.add_typer(tasks_app, name="tasks")
-    try:
-        from reachout.sandbox.cli import sandbox_app
-    except ImportError:  # the sandbox package is optional at import time while it is built
-        return
     app.add_typer(sandbox_app, name="sandbox")
