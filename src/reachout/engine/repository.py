@@ -31,7 +31,7 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 # -- leads and facts ---------------------------------------------------------------------------
 
 
-def _lead_model() -> Any:
+def lead_model() -> Any:
     try:
         from reachout.leads.models import Lead
     except ImportError:  # pragma: no cover - leads domain absent
@@ -40,7 +40,7 @@ def _lead_model() -> Any:
 
 
 def existing_lead_ids(session: Session, ids: Sequence[int]) -> set[int] | None:
-    lead = _lead_model()
+    lead = lead_model()
     if lead is None:
         return None
     found: set[int] = set()
@@ -50,7 +50,7 @@ def existing_lead_ids(session: Session, ids: Sequence[int]) -> set[int] | None:
 
 
 def load_leads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
-    lead = _lead_model()
+    lead = lead_model()
     if lead is None:
         return {}
     out: dict[int, Any] = {}

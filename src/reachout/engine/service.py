@@ -340,7 +340,7 @@ def mark_sent(session: Session, send_id: int, at: datetime, provider_id: str | N
     if provider_id:
         send.provider_id = provider_id
     spend_credit_if_paid(session, send, at)
-    _after_delivery(session, send, at)
+    _wake(session, send, at)
     session.flush()
     return send
 
@@ -355,29 +355,19 @@ def mark_not_sent(session: Session, send_id: int, at: datetime, reason: str) -> 
     at = ensure_utc(at)
     send.status = "not_sent"
     send.detail = reason
-    enrollment = session.get(Enrollment, send.enrollment_id) if send.enrollment_id else None
-    if enrollment is not None and enrollment.status != "finished" and enrollment.step_id == send.step_id:
-        enrollment.attempt += 1
-        enrollment.state = {**(enrollment.state or {}), "blocked_send": None}
-        enrollment.next_due_at = at
-        repo.clear_hold(session, enrollment.id)
+    _wake(session, send, at)
     session.flush()
     return send
 
 
-def _after_delivery(session: Session, send: Send, at: datetime) -> None:
-    """A send resolved as delivered after the fact: release an enrollment waiting on it."""
+def _wake(session: Session, send: Send, at: datetime) -> None:
+    """A send resolved after the fact: the planner looks at its enrollment again now."""
     enrollment = session.get(Enrollment, send.enrollment_id) if send.enrollment_id else None
-    if enrollment is None:
+    if enrollment is None or enrollment.status == "finished":
         return
-    state = dict(enrollment.state or {})
-    if state.get("blocked_send") == send.id:
-        state["blocked_send"] = None
-        enrollment.state = state
-        from reachout.engine import worker  # the advance logic lives with the planner glue
-
-        worker.advance_after_send(session, enrollment, send, at)
-        repo.clear_hold(session, enrollment.id)
+    if enrollment.status == "active":
+        enrollment.next_due_at = at
+    repo.clear_hold(session, enrollment.id)
 
 
 def list_sends(

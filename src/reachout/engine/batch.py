@@ -1,0 +1,415 @@
+"""Planner glue: build the pure planner's inputs from the database for a batch of enrollments,
+then write its decisions back (holds, finishes, advances, and sends as ``intent`` rows).
+
+Lead facts come from ``leads`` + ``lead_events`` + the suppression list; sender usage from the
+``sends`` ledger (never counters); credits from ``reachout.credits.service``. The worker and
+``explain`` share this code so ``explain`` says exactly what the worker would do.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from reachout.clock import ensure_utc
+from reachout.engine import planner, service
+from reachout.engine import repository as repo
+from reachout.engine.models import Campaign, CampaignSender, Enrollment, LeadEvent, Send
+from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
+
+USAGE_DAYS = 31
+PENDING_DAYS = 90
+VERIFIED = frozenset({"valid", "safe", "verified", "deliverable"})
+PROGRESS = ("sent", "queued")  # sends that count as the step having gone out
+
+
+@dataclass
+class Item:
+    enrollment: Enrollment
+    campaign: Campaign
+    sequence: Any
+    lead: Any
+    facts: LeadFacts
+    state: planner.EnrollmentState
+    sends: list[Send]
+    thread_ref: str | None = None
+
+
+@dataclass
+class Batch:
+    items: list[Item]
+    senders_by_id: dict[int, Any]
+    states: dict[int, SenderState]
+    campaign_senders: dict[int, list[int]]
+    defaults: Defaults
+    by_name: dict[str, int] = field(default_factory=dict)
+
+    def senders_for(self, campaign_id: int) -> list[SenderState]:
+        return [self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states]
+
+
+def defaults_for(app: Any = None) -> Defaults:
+    return Defaults()
+
+
+def unpause_due(session: Session, ids: list[int], now: datetime) -> None:
+    """Out-of-office pauses that are over: the enrollment is active again."""
+    for part in repo.chunks(ids):
+        session.execute(
+            update(Enrollment)
+            .where(Enrollment.id.in_(part), Enrollment.status == "paused")
+            .where((Enrollment.paused_until.is_(None)) | (Enrollment.paused_until <= now))
+            .values(status="active", paused_until=None)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _facts(lead: Any, lead_id: int, events: list[LeadEvent], suppressed: bool, now: datetime) -> LeadFacts:
+    kinds: dict[str, list[LeadEvent]] = defaultdict(list)
+    for event in events:
+        kinds[event.kind].append(event)
+    accepted_at = max((e.at for e in kinds.get("accepted", [])), default=None)
+    not_connected_at = max((e.at for e in kinds.get("not_connected", [])), default=None)
+    accepted = accepted_at is not None and (not_connected_at is None or accepted_at > not_connected_at)
+    degree = getattr(lead, "degree", None)
+    if not_connected_at is not None and not accepted:
+        degree = None
+    ooo = [e.until for e in kinds.get("out_of_office", []) if e.until is not None and e.until > now]
+    email = getattr(lead, "email", None)
+    return LeadFacts(
+        id=lead_id,
+        open_profile=bool(getattr(lead, "open_profile", False)),
+        premium=bool(getattr(lead, "premium", False)),
+        degree=degree,
+        email=email,
+        email_verified=bool(email) and (getattr(lead, "email_status", None) or "").lower() in VERIFIED,
+        has_profile=bool(getattr(lead, "profile_url", None) or getattr(lead, "salesnav_url", None)),
+        timezone=getattr(lead, "timezone", None),
+        country=getattr(lead, "country", None),
+        location=getattr(lead, "location", None),
+        replied=bool(kinds.get("reply")),
+        accepted=accepted,
+        accepted_at=accepted_at if accepted else None,
+        opened=bool(kinds.get("opened")),
+        bounced=bool(kinds.get("bounce_hard")),
+        unsubscribed=bool(kinds.get("unsubscribe")),
+        suppressed=suppressed,
+        inmail_disabled=bool(kinds.get("inmail_disabled")),
+        paused_until=max(ooo) if ooo else None,
+    )
+
+
+def _senders(session: Session, ids: list[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    from reachout.senders.models import Sender
+
+    return {s.id: s for s in session.scalars(select(Sender).where(Sender.id.in_(ids)))}
+
+
+def _credits(session: Session, sender: Any, now: datetime, reserved: int) -> int:
+    if sender.channel != "linkedin" or not sender.plan:
+        return 0
+    try:
+        from reachout.credits import service as credits_service
+
+        available = int(credits_service.available(session, sender.id, now))
+    except (ImportError, AttributeError):  # credits domain absent: no paid InMail
+        return 0
+    return max(0, available - reserved)
+
+
+def _sender_states(session: Session, senders: dict[int, Any], now: datetime) -> dict[int, SenderState]:
+    ids = sorted(senders)
+    usage = repo.sender_usage(session, ids, now - timedelta(days=USAGE_DAYS))
+    reserved = repo.inflight_paid_inmails(session, ids)
+    pending, withdrawn = _invitations(session, ids, now)
+    states: dict[int, SenderState] = {}
+    for sid, sender in senders.items():
+        sends = tuple(
+            SentAction(
+                type=row.action_type,
+                at=ensure_utc(row.created_at),
+                lead_id=row.lead_id,
+                open_profile=bool(row.open_profile),
+                with_note=bool(row.with_note),
+                paid=row.action_type == "inmail" and not row.open_profile,
+            )
+            for row in usage.get(sid, [])
+        )
+        limits = {k: v for k, v in (sender.limits or {}).items() if isinstance(v, int | float | bool)}
+        states[sid] = SenderState(
+            name=sender.name,
+            channel=sender.channel,
+            account_type=sender.account_type,
+            timezone=sender.timezone or "UTC",
+            limits=limits,
+            sends=sends,
+            pending_invitations=pending.get(sid, {}),
+            withdrawn=withdrawn.get(sid, {}),
+            credits_available=_credits(session, sender, now, reserved.get(sid, 0)),
+            created_at=sender.created_at,
+            active=bool(sender.active),
+        )
+    return states
+
+
+def _invitations(
+    session: Session, ids: list[int], now: datetime
+) -> tuple[dict[int, dict[int, datetime]], dict[int, dict[int, datetime]]]:
+    """Pending invitations (no answer yet, not withdrawn) and recent withdrawals, per sender."""
+    pending: dict[int, dict[int, datetime]] = defaultdict(dict)
+    withdrawn: dict[int, dict[int, datetime]] = defaultdict(dict)
+    if not ids:
+        return pending, withdrawn
+    rows = session.execute(
+        select(Send.sender_id, Send.lead_id, Send.action_type, Send.created_at)
+        .where(
+            Send.sender_id.in_(ids),
+            Send.action_type.in_(("connection_request", "withdraw_invitation")),
+            Send.status.in_(("sent", "queued", "intent", "ambiguous")),
+            Send.created_at >= now - timedelta(days=PENDING_DAYS),
+        )
+        .order_by(Send.created_at)
+    ).all()
+    if not rows:
+        return pending, withdrawn
+    leads = sorted({r.lead_id for r in rows})
+    answered: set[int] = set()
+    for part in repo.chunks(leads):
+        answered.update(
+            session.scalars(
+                select(LeadEvent.lead_id).where(
+                    LeadEvent.lead_id.in_(part), LeadEvent.kind.in_(("accepted", "declined", "reply"))
+                )
+            )
+        )
+    for row in rows:
+        sid = int(row.sender_id)
+        if row.action_type == "withdraw_invitation":
+            pending[sid].pop(row.lead_id, None)
+            withdrawn[sid][row.lead_id] = ensure_utc(row.created_at)
+        elif row.lead_id not in answered:
+            pending[sid][row.lead_id] = ensure_utc(row.created_at)
+    return pending, withdrawn
+
+
+def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -> Batch:
+    enrollments: list[Enrollment] = []
+    for part in repo.chunks(ids):
+        enrollments.extend(session.scalars(select(Enrollment).where(Enrollment.id.in_(part))))
+    enrollments.sort(key=lambda e: (e.next_due_at or now, e.id))
+    campaign_ids = sorted({e.campaign_id for e in enrollments})
+    campaigns = {c.id: c for c in session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))}
+    campaign_senders: dict[int, list[int]] = defaultdict(list)
+    for row in session.execute(
+        select(CampaignSender.campaign_id, CampaignSender.sender_id)
+        .where(CampaignSender.campaign_id.in_(campaign_ids))
+        .order_by(CampaignSender.campaign_id, CampaignSender.position)
+    ):
+        campaign_senders[row.campaign_id].append(row.sender_id)
+    sender_ids = sorted({sid for sids in campaign_senders.values() for sid in sids})
+    if lock:
+        repo.lock_senders(session, sender_ids)
+    senders = _senders(session, sender_ids)
+    states = _sender_states(session, senders, now)
+    lead_ids = sorted({e.lead_id for e in enrollments})
+    leads = repo.load_leads(session, lead_ids)
+    events = repo.lead_events(session, lead_ids)
+    suppressed = repo.suppressed_leads(session, lead_ids, leads)
+    sends = repo.lead_sends(session, [e.id for e in enrollments])
+    items = []
+    for enrollment in enrollments:
+        campaign = campaigns[enrollment.campaign_id]
+        sequence = service.load_campaign_sequence(campaign)
+        mine = sends.get(enrollment.id, [])
+        past = tuple(
+            planner.PastSend(
+                step_id=s.step_id or "",
+                action_type=s.action_type,
+                at=ensure_utc(s.sent_at or s.created_at),
+                sender=senders[s.sender_id].name if s.sender_id in senders else "",
+                variant=s.variant or "A",
+                channel="email" if s.action_type == "email" else "linkedin",
+            )
+            for s in mine
+            if s.status in PROGRESS
+        )
+        state = planner.EnrollmentState(
+            campaign=campaign.name,
+            step_id=enrollment.step_id,
+            started_at=enrollment.created_at,
+            status="paused" if enrollment.status == "paused" else enrollment.status,
+            sends=past,
+            variants={s.step_id: s.variant for s in mine if s.step_id and s.variant and s.status in PROGRESS},
+        )
+        lead = leads.get(enrollment.lead_id)
+        facts = _facts(
+            lead,
+            enrollment.lead_id,
+            events.get(enrollment.lead_id, []),
+            enrollment.lead_id in suppressed,
+            now,
+        )
+        thread = next(
+            (s.provider_id for s in reversed(mine) if s.action_type == "email" and s.provider_id), None
+        )
+        items.append(Item(enrollment, campaign, sequence, lead, facts, state, mine, thread))
+    return Batch(
+        items=items,
+        senders_by_id=senders,
+        states=states,
+        campaign_senders=dict(campaign_senders),
+        defaults=defaults_for(),
+        by_name={s.name: sid for sid, s in senders.items()},
+    )
+
+
+def decide(batch: Batch, item: Item, now: datetime) -> tuple[planner.Decision, tuple[planner.Advance, ...]]:
+    """The planner's decision, after the execution-level checks the planner cannot see."""
+    enrollment = item.enrollment
+    for send in item.sends:
+        if send.status == "ambiguous":
+            from reachout.engine.worker import ambiguous_reason
+
+            return planner.Hold(
+                enrollment.step_id,
+                ambiguous_reason(send),
+                None,
+                "ambiguous",
+            ), ()
+        if send.status == "intent":
+            return planner.Hold(
+                enrollment.step_id,
+                f"send {send.id} is in flight",
+                ensure_utc(send.created_at) + timedelta(minutes=5),
+                "in_flight",
+            ), ()
+    if item.lead is None and repo.lead_model() is not None:
+        return planner.Finish("the lead was deleted", enrollment.step_id, "lead_deleted"), ()
+    senders = batch.senders_for(enrollment.campaign_id)
+    return planner.next_decision(item.sequence, item.facts, item.state, senders, now, batch.defaults)
+
+
+def _render(
+    session: Session, item: Item, decision: planner.SendDecision, sender: Any
+) -> tuple[str | None, str, str | None]:
+    """(subject, body, problem): a problem (missing lead data, a failing lint) holds the lead."""
+    no_note = decision.step_id in (item.enrollment.state or {}).get("no_note", [])
+    if decision.action_type == "connection_request" and (not decision.with_note or no_note):
+        return None, "", None
+    seed = f"{item.campaign.name}:{decision.step_id}:{item.enrollment.lead_id}"
+    if decision.template:
+        from reachout.compose import service as compose_service
+
+        account = getattr(sender, "account_type", "premium")
+        rendered = compose_service.render_for_lead(session, decision.template, item.lead, account=account)
+        if rendered.blocked:
+            return None, "", f"template {decision.template}: missing {', '.join(rendered.missing) or 'data'}"
+        lint = getattr(rendered, "lint", None)
+        if lint is not None and not lint.ok:
+            codes = ", ".join(
+                str(getattr(i, "code", i))
+                for i in getattr(lint, "issues", [])
+                if getattr(i, "severity", "error") == "error"
+            )
+            return None, "", f"template {decision.template} fails lint: {codes or 'errors'}"
+        return rendered.subject, rendered.body, None
+    if decision.body is not None:
+        from reachout.compose import templating
+
+        context = item.lead.context() if item.lead is not None and hasattr(item.lead, "context") else {}
+        result = templating.render(decision.subject, decision.body, context, seed=seed)
+        if result.blocked or result.error:
+            return (
+                None,
+                "",
+                f"step {decision.step_id}: missing {', '.join(result.missing)}"
+                if result.blocked
+                else str(result.error),
+            )
+        return result.subject, result.body, None
+    return decision.subject, "", None
+
+
+def apply(session: Session, batch: Batch, item: Item, now: datetime) -> Send | str:
+    """Write one decision; a send becomes an ``intent`` row (returned). Else "hold"/"finish"."""
+    decision, _path = decide(batch, item, now)
+    enrollment = item.enrollment
+    if isinstance(decision, planner.Finish):
+        service.finish(enrollment, (decision.rule or decision.reason)[:200], now)
+        enrollment.state = {**(enrollment.state or {}), "finish_detail": decision.reason}
+        if decision.step_id:
+            enrollment.step_id = decision.step_id
+        repo.clear_hold(session, enrollment.id)
+        return "finish"
+    if isinstance(decision, planner.Hold):
+        return _hold(session, item, decision.step_id, decision.reason, decision.until, now)
+    assert isinstance(decision, planner.SendDecision)
+    sender_id = batch.by_name[decision.sender]
+    sender = batch.senders_by_id[sender_id]
+    subject, body, problem = _render(session, item, decision, sender)
+    if problem is not None:
+        return _hold(
+            session, item, decision.step_id, problem, now + timedelta(hours=batch.defaults.recheck_hours), now
+        )
+    attempt = sum(1 for s in item.sends if s.step_id == decision.step_id)
+    with_note = decision.action_type == "connection_request" and bool(body)
+    send = Send(
+        key=f"{enrollment.id}:{decision.step_id}:{attempt}",
+        status="intent",
+        lead_id=enrollment.lead_id,
+        sender_id=sender_id,
+        campaign_id=enrollment.campaign_id,
+        enrollment_id=enrollment.id,
+        step_id=decision.step_id,
+        variant=decision.variant,
+        action_type=decision.action_type,
+        credit_spent=False,
+        open_profile=decision.open_profile,
+        with_note=with_note,
+        subject=subject,
+        body=body,
+        created_at=now,
+    )
+    session.add(send)
+    session.flush()
+    enrollment.step_id = decision.step_id
+    enrollment.step_index = item.sequence.index_of(decision.step_id)
+    enrollment.variant = decision.variant
+    enrollment.sender_id = sender_id
+    enrollment.next_due_at = None  # the outcome transaction wakes it
+    repo.clear_hold(session, enrollment.id)
+    batch.states[sender_id] = batch.states[sender_id].with_send(
+        SentAction(
+            type=decision.action_type,
+            at=now,
+            lead_id=enrollment.lead_id,
+            open_profile=decision.open_profile,
+            with_note=with_note,
+            paid=decision.paid_credit,
+        )
+    )
+    return send
+
+
+def _hold(
+    session: Session, item: Item, step_id: str | None, reason: str, until: datetime | None, now: datetime
+) -> str:
+    enrollment = item.enrollment
+    if step_id and step_id != enrollment.step_id:
+        enrollment.step_id = step_id
+        enrollment.step_index = item.sequence.index_of(step_id)
+        enrollment.step_started_at = now
+    if until is not None and until <= now:
+        until = now + timedelta(minutes=1)
+    enrollment.next_due_at = until
+    enrollment.lease_owner = None
+    enrollment.lease_until = None
+    repo.set_hold(session, enrollment, reason, until, now)
+    return "hold"

@@ -1,0 +1,343 @@
+"""The worker: claim due enrollments, plan them, send exactly once, record outcomes.
+
+One ``run_once`` is three short transactions and the driver calls between them:
+
+1. sweep + claim: ``intent`` rows left by a dead worker become ``ambiguous``; due enrollments are
+   leased (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; expired leases are claimable again).
+2. plan: the claimed rows are locked again (a reply committed meanwhile wins), the senders'
+   limit checks are serialised (advisory locks), the pure planner decides, holds/finishes/advances
+   are written and every send is written as ``intent`` with a unique key
+   ``enrollment:step:attempt``. Commit. Only then is any driver called.
+3. outcome: per send, ``sent``/``queued``/``failed`` plus the credit spend for a paid InMail.
+
+A crash between 2 and 3 leaves ``intent`` rows; the next sweep marks them ``ambiguous`` and the
+enrollment holds until the user resolves them (``reachout sends resolve``): never a blind retry.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from reachout.channels.protocol import Action, ActionType, EventKind, Outcome, OutcomeKind, Recipient
+from reachout.clock import ensure_utc
+from reachout.engine import batch as planning
+from reachout.engine import repository as repo
+from reachout.engine import service
+from reachout.engine.models import Enrollment, LeadEvent, Send
+
+DEFAULT_LEASE = timedelta(minutes=5)
+MAX_RETRIES = 6
+
+
+def _backoff(retries: int, hint: int | None) -> timedelta:
+    if hint:
+        return timedelta(seconds=hint)
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, retries - 1)))
+
+
+@dataclass
+class WorkerReport:
+    claimed: int = 0
+    sent: int = 0
+    queued: int = 0
+    failed: int = 0
+    held: int = 0
+    finished: int = 0
+    ambiguous: int = 0
+    skipped: int = 0  # claimed but stopped meanwhile (a reply won) or lease lost
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: WorkerReport) -> None:
+        for name in ("claimed", "sent", "queued", "failed", "held", "finished", "ambiguous", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for key, value in other.outcomes.items():
+            self.outcomes[key] = self.outcomes.get(key, 0) + value
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claimed": self.claimed,
+            "sent": self.sent,
+            "queued": self.queued,
+            "failed": self.failed,
+            "held": self.held,
+            "finished": self.finished,
+            "ambiguous": self.ambiguous,
+            "skipped": self.skipped,
+            "outcomes": dict(self.outcomes),
+        }
+
+
+@dataclass
+class PendingSend:
+    send_id: int
+    enrollment_id: int
+    action: Action
+    sender: Any
+
+
+class Worker:
+    """One worker process (or thread). ``owner`` names its leases."""
+
+    def __init__(
+        self,
+        app: Any,
+        *,
+        owner: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
+        driver_for: Any = None,
+    ) -> None:
+        self.app = app
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lease = lease
+        if driver_for is None:
+            from reachout.engine.drivers import get_driver
+
+            def driver_for(sender: Any) -> Any:
+                return get_driver(app, sender)
+
+        self.driver_for = driver_for
+
+    # -- phase 1 -----------------------------------------------------------------------------
+    def sweep(self, now: datetime) -> int:
+        """Stale ``intent`` rows (older than a lease) become ``ambiguous``; returns how many."""
+        with self.app.session() as session:
+            stale = repo.mark_stale_intents_ambiguous(session, older_than=now - self.lease, now=now)
+            for send in session.scalars(select(Send).where(Send.id.in_(stale))) if stale else ():
+                enrollment = session.get(Enrollment, send.enrollment_id) if send.enrollment_id else None
+                if enrollment is None or enrollment.status == "finished":
+                    continue
+                enrollment.next_due_at = None  # only the user's resolution moves it on
+                enrollment.lease_owner = enrollment.lease_until = None
+                repo.set_hold(session, enrollment, ambiguous_reason(send), None, now)
+            return len(stale)
+
+    def claim(self, now: datetime, limit: int) -> list[int]:
+        with self.app.session() as session:
+            return repo.claim_due(session, now=now, owner=self.owner, lease=self.lease, limit=limit)
+
+    # -- phase 2 -----------------------------------------------------------------------------
+    def plan(self, ids: list[int], now: datetime, report: WorkerReport) -> list[PendingSend]:
+        pending: list[PendingSend] = []
+        with self.app.session() as session:
+            planning.unpause_due(session, ids, now)
+            live = repo.reconfirm_lease(session, ids, owner=self.owner, now=now)
+            report.skipped += len(ids) - len(live)
+            if not live:
+                return pending
+            batch = planning.load_batch(session, sorted(live), now, lock=True)
+            for item in batch.items:
+                result = planning.apply(session, batch, item, now)
+                if isinstance(result, Send):
+                    action = build_action(result, batch.senders_by_id[result.sender_id or 0], item)
+                    pending.append(
+                        PendingSend(
+                            result.id, item.enrollment.id, action, batch.senders_by_id[result.sender_id or 0]
+                        )
+                    )
+                elif result == "finish":
+                    report.finished += 1
+                else:
+                    report.held += 1
+            session.flush()
+        return pending
+
+    # -- phase 3 -----------------------------------------------------------------------------
+    def deliver(self, pending: list[PendingSend], now_fn: Any, report: WorkerReport) -> None:
+        for item in pending:
+            try:
+                outcome = self.driver_for(item.sender).send(item.action)
+            except Exception as exc:  # a driver bug is a transient failure of this send, not a crash
+                outcome = Outcome(kind=OutcomeKind.TRANSIENT_ERROR, detail=f"{type(exc).__name__}: {exc}")
+            with self.app.session() as session:
+                record_outcome(session, item.send_id, outcome, now_fn())
+            report.outcomes[outcome.kind.value] = report.outcomes.get(outcome.kind.value, 0) + 1
+            if outcome.kind is OutcomeKind.SENT:
+                report.sent += 1
+            elif outcome.kind is OutcomeKind.QUEUED:
+                report.queued += 1
+            else:
+                report.failed += 1
+
+    def run_once(self, now: datetime | None = None, limit: int = 100) -> WorkerReport:
+        """Sweep, claim up to ``limit`` due enrollments, plan them and deliver their sends."""
+        clock = self.app.clock
+        fixed = ensure_utc(now) if now is not None else None
+
+        def now_fn() -> datetime:
+            return fixed if fixed is not None else clock.now()
+
+        report = WorkerReport()
+        report.ambiguous = self.sweep(now_fn())
+        ids = self.claim(now_fn(), limit)
+        report.claimed = len(ids)
+        if not ids:
+            return report
+        pending = self.plan(ids, now_fn(), report)
+        self.deliver(pending, now_fn, report)
+        return report
+
+    def run(
+        self, *, limit: int = 100, once: bool = False, idle_sleep: float = 2.0, stop: Any = None
+    ) -> WorkerReport:
+        """Loop until ``stop()`` is true (or once); sleeps when nothing is due."""
+        total = WorkerReport()
+        while True:
+            report = self.run_once(limit=limit)
+            total.add(report)
+            if once or (stop is not None and stop()):
+                return total
+            if report.claimed == 0:
+                time.sleep(idle_sleep)
+
+
+def run_once(app: Any, now: datetime | None = None, limit: int = 100, **kw: Any) -> WorkerReport:
+    return Worker(app, **kw).run_once(now, limit)
+
+
+# -- actions and outcomes ------------------------------------------------------------------------
+
+
+def build_action(send: Send, sender: Any, item: Any) -> Action:
+    lead = item.lead
+    name = " ".join(p for p in (getattr(lead, "first_name", None), getattr(lead, "last_name", None)) if p)
+    return Action(
+        key=send.key,
+        type=ActionType(send.action_type),
+        sender=sender.name,
+        recipient=Recipient(
+            lead_id=send.lead_id,
+            name=name,
+            profile_url=getattr(lead, "profile_url", None),
+            email=getattr(lead, "email", None),
+        ),
+        subject=send.subject,
+        body=send.body or "",
+        thread_ref=item.thread_ref,
+        meta={
+            "campaign_id": send.campaign_id,
+            "step": send.step_id,
+            "variant": send.variant,
+            "send_id": send.id,
+        },
+    )
+
+
+def record_outcome(session: Session, send_id: int, outcome: Outcome, at: datetime) -> Send:
+    """Write a driver's outcome on the send and move the enrollment on (one transaction)."""
+    send = session.get(Send, send_id)
+    assert send is not None
+    enrollment = session.get(Enrollment, send.enrollment_id) if send.enrollment_id else None
+    send.detail = outcome.detail or send.detail
+    kind = outcome.kind
+    if outcome.delivered:
+        send.status = "sent" if kind is OutcomeKind.SENT else "queued"
+        send.provider_id = outcome.provider_id or send.provider_id
+        if kind is OutcomeKind.SENT:
+            send.sent_at = at
+            service.spend_credit_if_paid(session, send, at)
+        if enrollment is not None:
+            enrollment.last_sent_at = at
+            enrollment.retries = 0
+            _wake(enrollment, at)
+        session.flush()
+        return send
+    send.status = "failed"
+    send.detail = f"{kind.value}: {outcome.detail}".strip(": ")
+    if enrollment is None or enrollment.status == "finished":
+        session.flush()
+        return send
+    enrollment.retries += 1
+    enrollment.attempt += 1
+    reason, until = _refusal(session, send, enrollment, outcome, at)
+    if enrollment.retries > MAX_RETRIES:
+        service.finish(enrollment, f"gave up on {send.step_id} after {enrollment.retries} failures", at)
+    else:
+        enrollment.next_due_at = until
+        enrollment.lease_owner = enrollment.lease_until = None
+        repo.set_hold(session, enrollment, reason, until, at)
+    session.flush()
+    return send
+
+
+def _wake(enrollment: Enrollment, at: datetime) -> None:
+    if enrollment.status == "active":
+        enrollment.next_due_at = at
+    enrollment.lease_owner = None
+    enrollment.lease_until = None
+
+
+def _refusal(
+    session: Session, send: Send, enrollment: Enrollment, outcome: Outcome, at: datetime
+) -> tuple[str, datetime]:
+    """Record what a refusal teaches us and when to look again."""
+    kind = outcome.kind
+    tomorrow = at + timedelta(hours=24)
+    hint = outcome.retry_after_seconds
+    if kind is OutcomeKind.TRANSIENT_ERROR:
+        return f"transient error, retry {enrollment.retries}: {outcome.detail}", at + _backoff(
+            enrollment.retries, hint
+        )
+    if kind is OutcomeKind.LIMIT_REACHED:
+        return f"platform limit reached for this sender: {outcome.detail}", at + timedelta(
+            seconds=hint or 86400
+        )
+    if kind is OutcomeKind.OUT_OF_CREDITS:
+        return "the platform says the sender is out of InMail credits", tomorrow
+    if kind is OutcomeKind.INMAIL_NOT_ACCEPTED:
+        service.handle_lead_event(
+            session, lead_id=send.lead_id, kind=EventKind.INMAIL_DISABLED, at=at, send_id=send.id
+        )
+        return "the lead does not accept InMail: re-routing", at
+    if kind is OutcomeKind.NOT_CONNECTED:
+        session.add(
+            LeadEvent(lead_id=send.lead_id, kind="not_connected", channel="linkedin", at=at, send_id=send.id)
+        )
+        return "not a 1st-degree connection: re-routing", at
+    if kind is OutcomeKind.NOTE_TOO_LONG:
+        state = dict(enrollment.state or {})
+        state["no_note"] = sorted({*state.get("no_note", []), send.step_id or ""})
+        enrollment.state = state
+        return "note too long: inviting without a note", at
+    if kind is OutcomeKind.INVALID_RECIPIENT:
+        if send.action_type == "email":
+            service.handle_lead_event(
+                session,
+                lead_id=send.lead_id,
+                kind=EventKind.BOUNCE_HARD,
+                at=at,
+                channel="email",
+                send_id=send.id,
+            )
+            return "address refused: email steps end", at
+        service.finish(enrollment, "invalid recipient", at)
+        return "invalid recipient", at
+    return f"refused: {outcome.detail or kind.value}", tomorrow
+
+
+def ambiguous_reason(send: Send) -> str:
+    return (
+        f"send {send.id} ({send.step_id}) may or may not have gone out: check, then run "
+        f"`reachout sends resolve {send.id} --sent` or `--not-sent`"
+    )
+
+
+def due_count(session: Session, now: datetime) -> int:
+    from sqlalchemy import func
+
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(Enrollment)
+            .where(Enrollment.status == "active", Enrollment.next_due_at <= now)
+        )
+        or 0
+    )
