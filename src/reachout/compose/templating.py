@@ -19,6 +19,7 @@ or files.
 
 from __future__ import annotations
 
+import difflib
 import re
 import zlib
 from collections.abc import Iterable, Mapping
@@ -294,11 +295,7 @@ def check_source(source: str, field_name: str, *, custom_keys: Iterable[str] = (
     for name in sorted(undeclared - known):
         name_node = next((n for n in tree.find_all(nodes.Name) if n.name == name), None)
         line, col = _position(source, name_node.lineno if name_node else 1, name)
-        hint = (
-            f"use custom.{name} for a custom field"
-            if not name.startswith("_")
-            else "names starting with '_' are not allowed"
-        )
+        hint = _suggest(name)
         problems.append(
             TemplateProblem(
                 "unknown_variable",
@@ -306,8 +303,7 @@ def check_source(source: str, field_name: str, *, custom_keys: Iterable[str] = (
                 field_name,
                 line,
                 col,
-                f"{field_name.capitalize()} line {line}, column {col}: unknown variable '{name}' "
-                f"({hint}; known: first_name, last_name, company, title, ... see `reachout compose variables`).",
+                f"{field_name.capitalize()} line {line}, column {col}: unknown variable '{name}' ({hint}).",
             )
         )
     for name_node in tree.find_all(nodes.Name):
@@ -327,6 +323,15 @@ def check_source(source: str, field_name: str, *, custom_keys: Iterable[str] = (
         elif isinstance(node, nodes.Filter) and node.name not in ENV.filters:
             problems.append(_unsafe(source, field_name, node, node.name))
     return problems
+
+
+def _suggest(name: str) -> str:
+    if name.startswith("_"):
+        return "names starting with '_' are not allowed"
+    close = difflib.get_close_matches(name, sorted(KNOWN_VARIABLES), n=1, cutoff=0.75)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return f"use custom.{name} for a custom field; `reachout compose variables` lists the others"
 
 
 def _unsafe(source: str, field_name: str, node: nodes.Node, what: str) -> TemplateProblem:
