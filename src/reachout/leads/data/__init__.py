@@ -1,0 +1,1 @@
+"""Bundled sample data for the leads domain (fictional people and companies)."""
