@@ -382,7 +382,7 @@ def format_errors(exc: PydanticValidationError, source: str) -> str:
             else:
                 path += f".{part}" if path else str(part)
         message = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{path or '(top)'}: {message}")
+        lines.append(f"{path}: {message}" if path else message)
     return f"invalid {source}:\n  " + "\n  ".join(lines)
 
 
