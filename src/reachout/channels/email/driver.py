@@ -154,6 +154,12 @@ class EmailDriver:
         reason = is_suppressed(session, email=to, profile_url=action.recipient.profile_url)
         if reason:
             return Outcome(OutcomeKind.REJECTED, detail=f"suppressed: {reason}")
+        if action.recipient.lead_id is not None:
+            from reachout.leads.models import Lead
+
+            lead = session.get(Lead, action.recipient.lead_id)
+            if lead is not None and lead.email_status == "bounced" and (lead.email or "").lower() == to:
+                return Outcome(OutcomeKind.INVALID_RECIPIENT, detail=f"{to} bounced hard before")
         start = _day_start(now, self.timezone)
         sent_today = repository.count_since(session, mailbox.id, start)
         if sent_today >= mailbox.daily_cap:
