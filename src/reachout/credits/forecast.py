@@ -37,11 +37,14 @@ def forecast(ledger: Ledger, at: datetime, days: int) -> dict[str, Any]:
     The plan is greedy: before each loss that remains, send as many InMails as it would cost,
     which spends the credits that expire first; it repeats until no loss is left.
     """
-    base = copy.deepcopy(ledger)
+    sources = _lot_sources(ledger)
+    base = copy.copy(ledger)
+    base.journal = []  # only state is copied in each round, not the whole history
+    base = copy.deepcopy(base)
     base.advance(at)
     until = at + timedelta(days=days)
     sim, idle = _losses(base, {}, until)
-    sources = _lot_sources(sim)
+    sources.update(_lot_sources(sim))
     losses = [
         {
             "date": iso(e.at),
