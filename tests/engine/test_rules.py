@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from reachout.engine import rules
 from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
+from reachout.engine.rules_time import start_of_local_day
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # a Tuesday
 D = Defaults()
@@ -202,5 +203,5 @@ def test_greedy_sending_never_exceeds_a_limit_in_any_window(
         limits = rules.effective_limits(s, D, t)
         in_week = [u for u in times if t - timedelta(days=7) < u <= t]
         assert len(in_week) <= limits.invitations_per_week
-        day = rules.start_of_local_day(t, tz)
+        day = start_of_local_day(t, tz)
         assert len([u for u in times if day <= u <= t]) <= limits.daily["connection_request"]

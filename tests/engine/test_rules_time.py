@@ -21,8 +21,8 @@ from reachout.engine.rules_time import (
 MON_THU = WindowSpec(frozenset({0, 1, 2, 3}), time(9), time(11))
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_window_opens_at_nine_paris_before_and_after_spring_dst_change() -> None:
