@@ -27,7 +27,9 @@ def start_sandbox(
     """
     server = build_server(port=port, seed=seed, members=members, speed=speed, start=start, **kwargs)
     register_senders(server, senders or [])
-    thread = threading.Thread(target=server.serve_forever, name="reachout-sandbox", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="reachout-sandbox", daemon=True
+    )
     thread.start()
 
     def stop() -> None:

@@ -220,7 +220,8 @@ class Platform:
             account.ledger.subscribe(since, self.plans.get(plan) if plan else None)
             self.accounts[name] = account
             return account
-        account.limits = merged
+        if limits:  # a registration without limits keeps the ones set before
+            account.limits = merged
         if account.plan != plan or account.account_type != account_type:
             account.plan, account.account_type = plan, account_type
             account.ledger.subscribe(since, self.plans.get(plan) if plan else None)

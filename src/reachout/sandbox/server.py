@@ -93,6 +93,8 @@ def _text(body: dict[str, Any], name: str, default: str = "") -> str:
 
 
 def _required(body: dict[str, Any], name: str) -> str:
+    if isinstance(body.get(name), int) and not isinstance(body.get(name), bool):
+        return str(body[name])  # a member id
     value = _text(body, name)
     if not value:
         raise Refusal(400, "BAD_REQUEST", f"{name!r} is required")
@@ -102,6 +104,7 @@ def _required(body: dict[str, Any], name: str) -> str:
 class Handler(BaseHTTPRequestHandler):
     server: SandboxServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as separate writes
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet: the demo prints its own report
         return

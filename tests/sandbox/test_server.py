@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from reachout.sandbox.process import start_sandbox
+
+T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def client() -> Iterator[httpx.Client]:
+    url, stop = start_sandbox(
+        seed=4, members=60, start=T0, senders=[{"name": "alice", "plan": "sales_navigator_core"}]
+    )
+    with httpx.Client(base_url=url, timeout=5) as c:
+        yield c
+    stop()
+
+
+def test_health_and_members_are_served(client: httpx.Client) -> None:
+    health = client.get("/health").json()
+    assert health["ok"] and health["members"] == 60
+    page = client.get("/members", params={"limit": 10, "offset": 5, "sender": "alice"}).json()
+    assert page["total"] == 60 and len(page["members"]) == 10 and page["members"][0]["id"] == 6
+    assert all(m["degree"] in (1, 2, 3) for m in page["members"])
+    assert "inmail_enabled" not in page["members"][0]
+    one = page["members"][0]
+    assert client.get(f"/members/{one['id']}").json()["profile_url"] == one["profile_url"]
+    slug = one["profile_url"].rsplit("/", 1)[1]
+    assert client.get(f"/members/{slug}").json()["id"] == one["id"]
+    assert client.get("/members/nobody-here").status_code == 404
+
+
+def test_import_adds_members_addressable_by_profile_url(client: httpx.Client) -> None:
+    rows = [
+        {
+            "profile_url": "https://www.linkedin.com/in/ada-l",
+            "first_name": "Ada",
+            "last_name": "L",
+            "company": "Engines Ltd",
+            "timezone": "Europe/London",
+            "open_profile": True,
+            "premium": True,
+        }
+    ]
+    result = client.post("/members/import", json={"members": rows}).json()
+    assert result == {"created": 1, "updated": 0, "members": 61}
+    assert client.post("/members/import", json={"members": rows}).json()["updated"] == 1
+    sent = client.post(
+        "/inmail",
+        json={"sender": "alice", "recipient": rows[0]["profile_url"], "subject": "Hi", "body": "Hello Ada"},
+    )
+    assert sent.status_code == 201 and sent.json()["open_profile"] is True
+
+
+def test_refusals_carry_status_and_code(client: httpx.Client) -> None:
+    client.post(
+        "/senders",
+        json={"name": "fred", "plan": None, "account_type": "free", "limits": {"weekly_invitations": 1}},
+    )
+    target = client.get("/members", params={"limit": 3}).json()["members"]
+    first = client.post(
+        "/invitations", json={"sender": "fred", "recipient": target[0]["profile_url"], "note": ""}
+    )
+    assert first.status_code == 201
+    limited = client.post(
+        "/invitations", json={"sender": "fred", "recipient": target[1]["profile_url"], "note": ""}
+    )
+    assert limited.status_code == 429 and limited.json()["code"] == "CUSTOM_INVITE_LIMIT_REACHED"
+    assert limited.headers["Retry-After"].isdigit()
+    long_note = client.post(
+        "/invitations", json={"sender": "alice", "recipient": target[2]["profile_url"], "note": "n" * 301}
+    )
+    assert long_note.status_code == 422 and long_note.json()["code"] == "NOTE_TOO_LONG"
+    assert client.post("/inmail", json={"sender": "fred", "recipient": target[2]["id"]}).status_code in (
+        402,
+        403,
+    )
+    assert (
+        client.post("/inmail", json={"sender": "ghost", "recipient": "1"}).json()["code"] == "UNKNOWN_SENDER"
+    )
+    assert client.post("/inmail", json={"sender": "alice"}).status_code == 400
+    assert (
+        client.post("/inmail", content=b"{nope", headers={"content-type": "application/json"}).status_code
+        == 400
+    )
+    assert client.get("/nowhere").status_code == 404
+
+
+def test_clock_can_be_set_advanced_and_sped_up(client: httpx.Client) -> None:
+    now = datetime.fromisoformat(client.get("/clock").json()["now"])
+    assert T0 <= now < T0 + timedelta(minutes=1)
+    moved = client.post("/clock", json={"set": "2027-01-04T08:00:00Z"}).json()
+    assert moved["now"].startswith("2027-01-04T08:00")
+    advanced = datetime.fromisoformat(client.post("/clock", json={"advance_seconds": 3600}).json()["now"])
+    assert advanced.hour == 9
+    fast = client.post("/clock", json={"speed": 86400}).json()
+    assert fast["speed"] == 86400
+    later = datetime.fromisoformat(client.get("/clock").json()["now"])
+    assert later > advanced
+
+
+def test_events_appear_only_when_the_clock_reaches_them(client: httpx.Client) -> None:
+    members = client.get("/members", params={"limit": 60}).json()["members"]
+    paid = set()
+    for m in members:
+        sent = client.post(
+            "/inmail",
+            json={
+                "sender": "alice",
+                "recipient": m["profile_url"],
+                "subject": "Idea",
+                "body": "Short and useful note",
+                "key": f"k{m['id']}",
+            },
+        )
+        if sent.status_code == 201 and sent.json()["credit_spent"]:
+            paid.add(sent.json()["id"])
+    assert client.get("/events", params={"sender": "alice"}).json()["events"] == []
+    client.post("/clock", json={"advance_seconds": 40 * 86400})
+    events = client.get("/events", params={"sender": "alice"}).json()["events"]
+    assert events and {e["kind"] for e in events} <= {"reply", "declined", "out_of_office"}
+    assert [e["at"] for e in events] == sorted(e["at"] for e in events)
+    cut = events[len(events) // 2]["at"]
+    after = client.get("/events", params={"sender": "alice", "since": cut}).json()["events"]
+    assert all(e["at"] > cut for e in after) and len(after) < len(events)
+    account = client.get("/senders/alice").json()
+    responded = {e["in_reply_to"] for e in events if e["kind"] in ("reply", "declined")}
+    assert account["credits"]["refunded"] == len(responded & paid) > 0
