@@ -35,11 +35,13 @@ def test_grants_materialise_lazily_and_balance_is_the_sum_of_entries(session: Se
     sid = make(session)
     assert service.available(session, sid, d(2026, 1, 2)) == 15
     assert service.available(session, sid, d(2026, 3, 2)) == 45
+    assert balance_in_table(session, sid) == 15  # reads record nothing
+    assert service.materialise(session, sid, d(2026, 3, 2)) == 45
     assert balance_in_table(session, sid) == 45
     kinds = [row.kind for row in service.entries(session, sid)]
     assert kinds == ["subscribe", "grant", "grant", "grant"]
-    # An expiry due later is appended when asked about that time.
-    assert service.available(session, sid, d(2026, 4, 1)) == 45
+    # An expiry due later is appended when a write reaches that time.
+    assert service.materialise(session, sid, d(2026, 4, 1)) == 45
     assert [row.kind for row in service.entries(session, sid)][-2:] == ["expire", "grant"]
 
 

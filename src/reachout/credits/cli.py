@@ -97,7 +97,7 @@ def history(sender: str | None = SenderOption, json_output: bool = JsonOption) -
     app = bootstrap.build()
     with app.session() as session:
         account = senders.pick_sender(session, sender)
-        service.available(session, account.id, app.clock.now())  # materialise what is due
+        service.materialise(session, account.id, app.clock.now())
         rows = service.history(session, account.id)
         name = account.name
     if json_output:

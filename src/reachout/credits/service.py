@@ -132,6 +132,27 @@ def _run(
     return result, ids
 
 
+def _peek(session: Session, sender_id: int, at: datetime, action: Callable[[Ledger, datetime], T]) -> T:
+    """Read-only: rebuild and ask, without locking or recording (what is due is recorded by
+    the next write, e.g. ``materialise``)."""
+    sender = session.get(Sender, sender_id)
+    if sender is None:
+        raise NotFoundError(f"no sender with id {sender_id}")
+    ledger = load_ledger(session, sender)
+    at = ensure_utc(at)
+    if ledger.now is not None and at < ledger.now:
+        at = ledger.now
+    try:
+        return action(ledger, at)
+    except LedgerError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+def materialise(session: Session, sender_id: int, at: datetime) -> int:
+    """Record the grants, expiries and forfeits due up to ``at``; returns the balance."""
+    return _run(session, sender_id, at, lambda ledger, t: ledger.available(t))[0]
+
+
 def subscribe(
     session: Session, sender_id: int, at: datetime, plan: str, *, plans: Plans | None = None
 ) -> Refusal | None:
@@ -190,11 +211,13 @@ def record_response(session: Session, message_id: str, at: datetime) -> int:
 
 
 def available(session: Session, sender_id: int, at: datetime) -> int:
-    return _run(session, sender_id, at, lambda ledger, t: ledger.available(t))[0]
+    """Credits available at ``at`` (read-only: takes no lock; ``spend`` decides under one)."""
+    return _peek(session, sender_id, at, lambda ledger, t: ledger.available(t))
 
 
 def snapshot(session: Session, sender_id: int, at: datetime) -> dict[str, Any]:
-    return _run(session, sender_id, at, lambda ledger, t: ledger.snapshot(t))[0]
+    """The ledger at ``at`` in the ``credits simulate`` snapshot shape (read-only)."""
+    return _peek(session, sender_id, at, lambda ledger, t: ledger.snapshot(t))
 
 
 def purchase(session: Session, sender_id: int, credits: int, at: datetime) -> Refusal | None:
@@ -214,7 +237,7 @@ def forecast(session: Session, sender_id: int, at: datetime, days: int) -> dict[
     beyond the grants and expiries already due at ``at``)."""
     if days <= 0:
         raise ValidationError("--days must be positive")
-    return _run(session, sender_id, at, lambda ledger, t: forecast_ledger(ledger, t, days))[0]
+    return _peek(session, sender_id, at, lambda ledger, t: forecast_ledger(ledger, t, days))
 
 
 def open_profile_sent(session: Session, sender_id: int, since: datetime, until: datetime) -> int:
