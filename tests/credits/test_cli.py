@@ -72,3 +72,22 @@ def test_forecast_json(cli: Any) -> None:
     assert data["to_lose_nothing"][0]["cumulative"] == 5
     assert "To lose none" in cli("credits", "forecast", "--days", "120").stdout
     assert cli("credits", "forecast", "--days", "0").exit_code == 2
+
+
+def test_change_plan_and_cancel(cli: Any) -> None:
+    add(cli, plan="sales_navigator_core")
+    up = json.loads(cli("credits", "change-plan", "recruiter_corporate", "--json").stdout)
+    assert up["plan"] == "recruiter_corporate" and up["balance"] == 50
+    down = json.loads(cli("credits", "change-plan", "premium_career", "--json").stdout)
+    assert down["balance"] == 0 and down["forfeited"] == 50
+    listed = json.loads(cli("senders", "list", "--json").stdout)["senders"]
+    assert listed[0]["plan"] == "premium_career"
+    assert cli("credits", "change-plan", "gold").exit_code == 2
+    assert json.loads(cli("credits", "cancel", "--json").stdout) == {
+        "sender": "ana",
+        "forfeited": 0,
+        "balance": 0,
+    }
+    again = cli("credits", "cancel")
+    assert again.exit_code == 2 and "no subscription" in again.stderr
+    assert json.loads(cli("senders", "list", "--json").stdout)["senders"][0]["plan"] is None

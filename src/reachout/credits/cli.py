@@ -170,6 +170,48 @@ def reconcile(
         )
 
 
+@credits_app.command("change-plan")
+def change_plan(
+    plan: str = typer.Argument(..., help="The new plan key."),
+    sender: str | None = SenderOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """Record a plan change: fewer monthly credits forfeit the balance; more keep it, and the
+    new allotment starts at the next cycle."""
+    app = bootstrap.build()
+    with app.session() as session:
+        account = senders.pick_sender(session, sender)
+        plans_mod.get_plan(service.plans_in_force(), plan)
+        refusal = service.change_plan(session, account.id, app.clock.now(), plan)
+        if refusal is None:
+            account.plan = plan
+        snap = service.snapshot(session, account.id, app.clock.now())
+        name = account.name
+    if refusal is not None:
+        raise ValidationError(f"{name} has no subscription to change", hint="add a plan with `senders add`")
+    if json_output:
+        emit_json({"sender": name, **snap})
+    else:
+        console.print(f"[bold]{name}[/] is now on [bold]{plan}[/]: balance {snap['balance']}")
+
+
+@credits_app.command("cancel")
+def cancel(sender: str | None = SenderOption, json_output: bool = JsonOption) -> None:
+    """Record a cancelled subscription: the balance is forfeited and no more credits arrive."""
+    app = bootstrap.build()
+    with app.session() as session:
+        account = senders.pick_sender(session, sender)
+        before = service.available(session, account.id, app.clock.now())
+        refusal = service.cancel(session, account.id, app.clock.now())
+        name = account.name
+    if refusal is not None:
+        raise ValidationError(f"{name} has no subscription to cancel")
+    if json_output:
+        emit_json({"sender": name, "forfeited": before, "balance": 0})
+    else:
+        console.print(f"cancelled [bold]{name}[/]'s plan: {before} credits forfeited")
+
+
 @credits_app.command("simulate")
 def simulate(
     events: Path = typer.Argument(..., help="JSON lines: {at, type, ...} per line."),
