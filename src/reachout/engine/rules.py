@@ -19,9 +19,11 @@ Defaults (all overridable by settings and per sender through ``Sender.limits``):
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 
 from reachout.engine.rules_time import (
@@ -104,6 +106,43 @@ class SentAction:
 
 
 @dataclass(frozen=True)
+class SendIndex:
+    """Sorted send times by kind, so every limit check is two binary searches."""
+
+    by_type: dict[str, list[datetime]]
+    open_profile: list[datetime]
+    notes: list[datetime]
+
+    @classmethod
+    def build(cls, sends: Iterable[SentAction]) -> SendIndex:
+        index = cls({}, [], [])
+        for send in sends:
+            index.by_type.setdefault(send.type, []).append(send.at)
+            if send.open_profile:
+                index.open_profile.append(send.at)
+            if send.with_note:
+                index.notes.append(send.at)
+        for times in (*index.by_type.values(), index.open_profile, index.notes):
+            times.sort()
+        return index
+
+    def added(self, send: SentAction) -> SendIndex:
+        by_type = {k: list(v) for k, v in self.by_type.items()}
+        insort(by_type.setdefault(send.type, []), send.at)
+        open_profile, notes = list(self.open_profile), list(self.notes)
+        if send.open_profile:
+            insort(open_profile, send.at)
+        if send.with_note:
+            insort(notes, send.at)
+        return SendIndex(by_type, open_profile, notes)
+
+
+def count_between(times: list[datetime], since: datetime, until: datetime) -> int:
+    """How many of the sorted ``times`` fall in [since, until]."""
+    return max(0, bisect_right(times, until) - bisect_left(times, since))
+
+
+@dataclass(frozen=True)
 class SenderState:
     """What the rules need to know about one sender account at ``now``.
 
@@ -128,15 +167,20 @@ class SenderState:
     def premium(self) -> bool:
         return self.account_type != "free"
 
+    @cached_property
+    def index(self) -> SendIndex:
+        return SendIndex.build(self.sends)
+
     def with_send(self, send: SentAction) -> SenderState:
         """This state after one more send (simulator and batch planning)."""
         pending = dict(self.pending_invitations)
         if send.type == "connection_request" and send.lead_id is not None:
             pending[send.lead_id] = send.at
         credits = self.credits_available - (1 if send.paid else 0)
-        return replace(
-            self, sends=(*self.sends, send), pending_invitations=pending, credits_available=credits
-        )
+        new = replace(self, sends=(*self.sends, send), pending_invitations=pending, credits_available=credits)
+        if "index" in self.__dict__:  # carry the sorted index forward instead of rebuilding it
+            new.__dict__["index"] = self.index.added(send)
+        return new
 
 
 @dataclass(frozen=True)
@@ -234,17 +278,10 @@ class Capacity:
 OK = Capacity(ok=True)
 
 
-def _count(sends: Iterable[SentAction], since: datetime, now: datetime, **match: Any) -> list[datetime]:
-    return sorted(
-        s.at
-        for s in sends
-        if since <= s.at <= now and all(getattr(s, key) == value for key, value in match.items())
-    )
-
-
 def rolling_week(sender: SenderState, action_type: str, now: datetime) -> list[datetime]:
     """Send times of ``action_type`` in the rolling 7 days ending at ``now``: (now - 7d, now]."""
-    return [t for t in _count(sender.sends, now - WEEK, now, type=action_type) if t > now - WEEK]
+    times = sender.index.by_type.get(action_type, [])
+    return times[bisect_right(times, now - WEEK) : bisect_right(times, now)]
 
 
 def _ramp_note(limits: Limits) -> str:
@@ -257,7 +294,7 @@ def notes_left(sender: SenderState, now: datetime, defaults: Defaults) -> int | 
         return None
     cap = effective_limits(sender, defaults, now).free_notes_per_month
     since = start_of_local_month(now, sender.timezone)
-    used = len(_count(sender.sends, since, now, type="connection_request", with_note=True))
+    used = count_between(sender.index.notes, since, now)
     return max(0, cap - used)
 
 
@@ -281,12 +318,13 @@ def capacity(
     limits = effective_limits(sender, defaults, now)
     cap = limits.daily.get(action_type)
     if cap is not None:
-        today = _count(sender.sends, start_of_local_day(now, sender.timezone), now, type=action_type)
-        if len(today) >= cap:
+        since = start_of_local_day(now, sender.timezone)
+        today = count_between(sender.index.by_type.get(action_type, []), since, now)
+        if today >= cap:
             return Capacity(
                 False,
                 f"daily_{action_type}",
-                f"{action_type}: {len(today)} sent today for sender {name} (cap {cap}{_ramp_note(limits)})",
+                f"{action_type}: {today} sent today for sender {name} (cap {cap}{_ramp_note(limits)})",
                 start_of_next_local_day(now, sender.timezone),
             )
     if action_type == "connection_request":
@@ -304,7 +342,7 @@ def capacity(
             )
     if open_profile:
         since = start_of_local_day(now, sender.timezone)
-        used = len(_count(sender.sends, since, now, type="inmail", open_profile=True))
+        used = count_between(sender.index.open_profile, since, now)
         if used >= limits.open_profile_per_day:
             return Capacity(
                 False,
