@@ -120,12 +120,15 @@ def subject_words(subject: str) -> tuple[str, ...]:
 
 _GENERIC = tuple(subject_words(s) for s in GENERIC_SUBJECTS)
 _GENERIC_SET = frozenset(_GENERIC)
+_GENERIC_MAX = max(len(g) for g in _GENERIC) + 1
 
 
 def is_generic_subject(subject: str) -> bool:
-    words = subject_words(subject)
-    if not words:
+    text = subject.lower().replace("'", "").replace("’", "")
+    raw = [w for w in _WORD_RE.findall(text) if w not in FILLER_WORDS]
+    if not raw or len(raw) > _GENERIC_MAX:  # too specific to be one of the stock phrases
         return False
+    words = tuple(_stem(w) for w in raw)
     if words in _GENERIC_SET:
         return True
     n = len(words)
@@ -218,13 +221,16 @@ EMPHASIS_WORDS = frozenset(
     }
 )
 _CAPS_RE = re.compile(r"\b[A-Z]{3,}\b")
+_CAPS3_RE = re.compile(r"[A-Z]{3}")
 
 
 def find_shouting(text: str) -> tuple[str, tuple[int, int]] | None:
     """Capitalised words (beyond acronyms) or several exclamation marks: (message, span)."""
     bangs = text.count("!")
     loud: list[re.Match[str]] = []
-    if any(c.isupper() for c in text):
+    if bangs < 3 and _CAPS3_RE.search(text) is None and "!!" not in text:
+        return None
+    if True:
         for m in _CAPS_RE.finditer(text):
             word = m.group(0)
             if word in ACRONYMS:
@@ -301,16 +307,39 @@ SPAM_PHRASES: tuple[str, ...] = (
     "$$$",
 )
 _SPAM_RES = {p: re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.IGNORECASE) for p in SPAM_PHRASES}
+_TOKEN_RE = re.compile(r"[a-z0-9$]+(?:['’][a-z]+)?")
+_SPAM_BY_FIRST: dict[str, list[str]] = {}
+for _phrase in SPAM_PHRASES:
+    _first = _TOKEN_RE.findall(_phrase)[0]
+    _SPAM_BY_FIRST.setdefault(_first, []).append(_phrase)
+_SPAM_FIRST = frozenset(_SPAM_BY_FIRST)
 
 
-def find_spam(text: str) -> list[tuple[str, tuple[int, int]]]:
+_PUNCT = '.,!?;:()[]{}<>"“”«»*_/…-'
+
+
+def tokens(lower: str) -> set[str]:
+    """The set of words in already lower-cased text (apostrophes kept: "let's")."""
+    return {w.strip(_PUNCT) for w in lower.split()}
+
+
+def find_spam(
+    text: str, words: set[str] | None = None, lower: str | None = None
+) -> list[tuple[str, tuple[int, int]]]:
     """Every spam-filter phrase in ``text`` with its span (whole words, case-insensitive)."""
-    lower = text.lower()
+    lower = lower if lower is not None else text.lower()
+    if words is None:
+        words = tokens(lower)
+    hits = words & _SPAM_FIRST
+    if not hits:
+        return []
     out: list[tuple[str, tuple[int, int]]] = []
-    for phrase in SPAM_PHRASES:
-        if phrase in lower:
-            for m in _SPAM_RES[phrase].finditer(text):
-                out.append((phrase, (m.start(), m.end())))
+    for first in hits:
+        for phrase in _SPAM_BY_FIRST[first]:
+            if phrase in lower:
+                for m in _SPAM_RES[phrase].finditer(text):
+                    out.append((phrase, (m.start(), m.end())))
+    out.sort(key=lambda item: item[1])
     return out
 
 
@@ -377,7 +406,9 @@ ASK_RE = re.compile(
 
 
 def has_call_to_action(text: str) -> bool:
-    return _QUESTION_RE.search(text) is not None or ASK_RE.search(text) is not None
+    if "?" in text and _QUESTION_RE.search(text) is not None:
+        return True
+    return ASK_RE.search(text) is not None
 
 
 # --- personalisation -----------------------------------------------------------------------
@@ -453,8 +484,12 @@ _LINK_RE = re.compile(
 )
 
 
-def find_links(text: str) -> list[tuple[int, int]]:
-    if "." not in text:
+_TLD_RE = re.compile(r"\.(?:com|io|ai|co|net|org|dev|app|me|ly|gl|xyz|tech)\b")
+
+
+def find_links(text: str, lower: str | None = None) -> list[tuple[int, int]]:
+    lower = lower if lower is not None else text.lower()
+    if "http" not in lower and "www." not in lower and _TLD_RE.search(lower) is None:
         return []
     return [(m.start(), m.end()) for m in _LINK_RE.finditer(text)]
 
@@ -466,61 +501,165 @@ FRAMEWORK_NAMES = {
     "AIDA": "Attention, Interest, Desire, Action",
     "PAS": "Problem, Agitation, Solution",
 }
-_CUES = {
-    "reason": re.compile(
-        r"\b(?:saw|noticed|read|came across|congrat\w*|reaching out because|following|watched|heard)\b", re.I
+_CUE_WORDS = {
+    "reason": {"saw", "noticed", "read", "congrats", "congratulations", "watched", "heard", "following"},
+    "benefit": {"save", "saves", "saved", "faster", "fewer", "without", "cut", "cuts", "cutting"},
+    "tease": {"curious", "worth"},
+    "problem": {
+        "struggle",
+        "struggles",
+        "struggling",
+        "struggled",
+        "problem",
+        "problems",
+        "pain",
+        "painful",
+        "challenge",
+        "challenges",
+        "challenging",
+        "tough",
+        "frustrating",
+        "frustrated",
+        "waste",
+        "wasted",
+        "wasting",
+        "manual",
+        "manually",
+        "bottleneck",
+        "bottlenecks",
+    },
+    "agitation": {
+        "worse",
+        "cost",
+        "costs",
+        "means",
+        "risk",
+        "risks",
+        "risky",
+        "lose",
+        "losing",
+        "lost",
+        "miss",
+        "missed",
+        "missing",
+        "churn",
+        "slow",
+        "slows",
+    },
+    "solution": {
+        "fix",
+        "fixes",
+        "fixed",
+        "solve",
+        "solves",
+        "solved",
+        "solution",
+        "solutions",
+        "automate",
+        "automates",
+        "automated",
+        "automation",
+        "remove",
+        "removes",
+    },
+    "attention": {"imagine"},
+    "desire": {"imagine", "result", "results", "customer", "customers", "without"},
+}
+_CUE_PHRASES = {
+    "reason": ("came across", "reaching out because"),
+    "benefit": (
+        "help you",
+        "helps you",
+        "help your",
+        "helps your",
+        "help teams",
+        "so you",
+        "so your",
+        "less time",
+        "more time",
+        "more replies",
+        "more deals",
+        "more pipeline",
     ),
-    "benefit": re.compile(
-        r"\b(?:help(?:s|ed)? (?:you|your|teams?)|save[sd]?|so (?:you|your)|without|faster|fewer|"
-        r"less time|more (?:time|replies|deals|pipeline)|cut(?:s|ting)?)\b",
-        re.I,
+    "tease": (
+        "happy to share",
+        "happy to send",
+        "happy to show",
+        "i can share",
+        "i can send",
+        "want me to",
+        "shall i",
+        "one idea",
+        "a few ideas",
     ),
-    "tease": re.compile(
-        r"\b(?:happy to (?:share|send|show)|i can (?:share|send|show)|curious|worth|want me to|shall i|"
-        r"one idea|a few ideas|short answer)\b",
-        re.I,
+    "problem": ("hard to", "spend hours", "spends hours", "spending hours"),
+    "agitation": (
+        "every week",
+        "every month",
+        "every day",
+        "every quarter",
+        "piles up",
+        "pile up",
+        "piling up",
     ),
-    "problem": re.compile(
-        r"\b(?:struggl\w*|problem\w*|pain\w*|challeng\w*|hard to|tough|frustrat\w*|spend(?:s|ing)? hours|"
-        r"wast\w*|manual(?:ly)?|bottleneck\w*)\b",
-        re.I,
-    ),
-    "agitation": re.compile(
-        r"\b(?:worse|costs?|which means|means|every (?:week|month|day|quarter)|risk\w*|pil\w+ up|"
-        r"los(?:e|ing|t)|miss(?:ed|ing)?|churn\w*|slows?)\b",
-        re.I,
-    ),
-    "solution": re.compile(
-        r"\b(?:we built|we help|our (?:tool|platform|product|team|service)|fix(?:es|ed)?|solve[sd]?|"
-        r"solution|automat\w+|removes?)\b",
-        re.I,
-    ),
-    "attention": re.compile(r"^[^.!\n]*\?|\d+ ?%|\bimagine\b|\bwhat if\b|\bdid you know\b", re.I),
-    "desire": re.compile(
-        r"\bimagine\b|\bwould mean\b|\d+ ?%|\b\d+x\b|\bresults?\b|\bteams like\b|\bcustomers?\b|"
-        r"\bso that\b|\bwithout\b",
-        re.I,
-    ),
+    "solution": ("we built", "we help", "our tool", "our platform", "our product", "our service"),
+    "attention": ("what if", "did you know"),
+    "desire": ("would mean", "teams like", "so that"),
 }
 
 
-def detect_framework(body: str) -> tuple[str, tuple[int, int]] | None:
+_CUE_PHRASE_FIRST = {name: frozenset(p.split()[0] for p in phrases) for name, phrases in _CUE_PHRASES.items()}
+
+
+def _cue(name: str, lower: str, words: set[str]) -> int:
+    """Position of the first cue of ``name`` in ``lower`` (-1 when absent)."""
+    best = -1
+    for word in words & _CUE_WORDS[name]:
+        pos = lower.find(word)
+        if pos >= 0 and (best < 0 or pos < best):
+            best = pos
+    if words.isdisjoint(_CUE_PHRASE_FIRST[name]):
+        return best
+    for phrase in _CUE_PHRASES[name]:
+        pos = lower.find(phrase)
+        if pos >= 0 and (best < 0 or pos < best):
+            best = pos
+    return best
+
+
+def detect_framework(
+    body: str,
+    span: tuple[int, int] | None = None,
+    words: set[str] | None = None,
+    lower_body: str | None = None,
+) -> tuple[str, tuple[int, int]] | None:
     """Which of PAS, RABT or AIDA the body follows, when its cues appear in order."""
-    start, end = core_span(body)
+    start, end = span if span is not None else core_span(body)
     core = body[start:end]
-
-    def at(name: str) -> int:
-        m = _CUES[name].search(core)
-        return m.start() if m else -1
-
-    ask = _QUESTION_RE.search(core) or ASK_RE.search(core)
-    problem, solution = at("problem"), at("solution")
-    if problem >= 0 and solution > problem and at("agitation") >= 0:
-        return "PAS", (start, end)
-    reason = at("reason")
-    if reason >= 0 and ask is not None and (at("benefit") >= 0 or at("tease") >= 0):
+    lower = (lower_body if lower_body is not None else body.lower())[start:end]
+    if words is None:
+        words = tokens(lower)
+    question = _QUESTION_RE.search(core) if "?" in core else None
+    ask = question or ASK_RE.search(core)
+    problem = _cue("problem", lower, words)
+    if problem >= 0:
+        solution = _cue("solution", lower, words)
+        if solution > problem and _cue("agitation", lower, words) >= 0:
+            return "PAS", (start, end)
+    if ask is None:
+        return None
+    if _cue("reason", lower, words) >= 0 and (
+        _cue("benefit", lower, words) >= 0 or _cue("tease", lower, words) >= 0
+    ):
         return "RABT", (start, end)
-    attention, desire = at("attention"), at("desire")
-    if attention >= 0 and desire >= 0 and ask is not None and ask.start() >= desire:
+    first_stop = min(
+        (p for p in (core.find("."), core.find("!"), core.find("\n")) if p >= 0), default=len(core)
+    )
+    opens_with_question = question is not None and question.start() < first_stop
+    attention = opens_with_question or "%" in core or _cue("attention", lower, words) >= 0
+    desire = _cue("desire", lower, words)
+    if "%" in core and (desire < 0 or core.find("%") < desire):
+        desire = core.find("%")
+    if attention and desire >= 0 and ask.start() >= desire:
         return "AIDA", (start, end)
     return None

@@ -241,7 +241,11 @@ def lint(
         if stripped:
             issues.extend(_subject_checks(subject, limits))
 
-    if not body.strip():
+    has_body = bool(body.strip())
+    span = phrases.core_span(body) if has_body else (0, len(body))
+    lower = body.lower()
+    words = phrases.tokens(lower) if has_body else set()
+    if not has_body:
         issues.append(
             Issue("body_empty", "error", f"The body is empty: write the message for {label}.", (0, len(body)))
         )
@@ -268,11 +272,11 @@ def lint(
                     (_cut_index(body, limits.short_body), len(body)),
                 )
             )
-        issues.extend(_body_checks(channel, body, variables_used))
+        issues.extend(_body_checks(channel, body, variables_used, span, words, lower))
 
     issues.extend(_unresolved(subject, "subject"))
     issues.extend(_unresolved(body, "body"))
-    framework = phrases.detect_framework(body) if body.strip() else None
+    framework = phrases.detect_framework(body, span, words, lower) if has_body else None
     if framework is not None:
         name, span = framework
         issues.append(Issue("framework", "info", f"Reads as {name} ({phrases.FRAMEWORK_NAMES[name]}).", span))
@@ -349,9 +353,16 @@ def _subject_checks(subject: str, limits: ChannelLimits) -> list[Issue]:
     return out
 
 
-def _body_checks(channel: str, body: str, variables_used: Iterable[str]) -> list[Issue]:
+def _body_checks(
+    channel: str,
+    body: str,
+    variables_used: Iterable[str],
+    span: tuple[int, int],
+    words: set[str],
+    lower: str,
+) -> list[Issue]:
     out: list[Issue] = []
-    core_start, core_end = phrases.core_span(body)
+    core_start, core_end = span
     core = body[core_start:core_end]
     if not phrases.has_call_to_action(core):
         out.append(
@@ -374,7 +385,7 @@ def _body_checks(channel: str, body: str, variables_used: Iterable[str]) -> list
             )
         )
     if channel in LINKEDIN_CHANNELS:
-        links = phrases.find_links(body)
+        links = phrases.find_links(body, lower)
         if len(links) > 1:
             out.append(
                 Issue(
@@ -387,13 +398,13 @@ def _body_checks(channel: str, body: str, variables_used: Iterable[str]) -> list
     shout = phrases.find_shouting(body)
     if shout is not None:
         out.append(Issue("shouting", "warning", shout[0], shout[1]))
-    for phrase, span in phrases.find_spam(body):
+    for phrase, where in phrases.find_spam(body, words, lower):
         out.append(
             Issue(
                 "spam_phrases",
                 "warning",
                 f"Uses the spam-filter phrase {phrase!r}: say it plainly instead.",
-                span,
+                where,
             )
         )
     selfish = phrases.self_centered(core, core_start)
