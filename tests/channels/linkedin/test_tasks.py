@@ -39,6 +39,9 @@ class StandInEngine:
     def mark_not_sent(self, session: Session, send_id: int, at: datetime, reason: str) -> None:
         self.calls.append(("not_sent", send_id, at, reason))
 
+    def handle_lead_event(self, session: Session, **kwargs: Any) -> None:
+        self.calls.append(("event", kwargs["send_id"], kwargs["at"], kwargs["kind"]))
+
 
 @pytest.fixture
 def engine_calls(monkeypatch: pytest.MonkeyPatch) -> StandInEngine:
@@ -168,6 +171,7 @@ def test_cli_fail_routes_the_reason_and_skip_records_not_sent(
     reasons = [(c[1], c[3]) for c in engine_calls.calls]
     assert reasons == [
         (100, "inmail_not_accepted"),
+        (100, "inmail_disabled"),
         (101, "rejected: weird error"),
         (102, "skipped: already talking by phone"),
     ]

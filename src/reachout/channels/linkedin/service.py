@@ -173,8 +173,26 @@ def mark_failed(
     send_id = _send_id(session, task)
     if send_id is not None:
         _engine().mark_not_sent(session, send_id, at, engine_reason)
+        _route(session, task, kind, at, send_id)
     task.status = "failed"
     task.reason = f"{engine_reason}: {reason}" if kind else reason
     task.done_at = at
     session.flush()
     return task
+
+
+def _route(session: Session, task: LinkedInTask, kind: str | None, at: datetime, send_id: int) -> None:
+    """Teach the engine what the refusal means for the lead, as the worker does for a driver's."""
+    if task.lead_id is None:
+        return
+    if kind == "inmail_disabled":
+        _engine().handle_lead_event(
+            session, lead_id=task.lead_id, kind="inmail_disabled", at=at, channel="linkedin", send_id=send_id
+        )
+    elif kind == "not_connected":
+        from reachout.engine.models import LeadEvent
+
+        session.add(
+            LeadEvent(lead_id=task.lead_id, kind="not_connected", channel="linkedin", at=at, send_id=send_id)
+        )
+        session.flush()
