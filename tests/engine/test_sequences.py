@@ -217,3 +217,11 @@ def test_uses_condition() -> None:
     s = parse_sequence(seq({"id": "a", "type": "email", "template": "x", "if": "opened_email and has_email"}))
     assert s.uses_condition("opened_email")
     assert not s.uses_condition("open_profile")
+
+
+def test_opened_email_needs_open_tracking() -> None:
+    s = parse_sequence(seq({"id": "a", "type": "email", "template": "x", "if": "opened_email"}))
+    with pytest.raises(SequenceError, match="open tracking is off"):
+        sequences.check_for_settings(s, open_tracking=False)
+    sequences.check_for_settings(s, open_tracking=True)
+    sequences.check_for_settings(sequences.builtin("multichannel"), open_tracking=False)

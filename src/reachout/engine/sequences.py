@@ -364,6 +364,18 @@ class Sequence(_Model):
         return any(name in {n for _, n in parse_condition(e)} for e in exprs if e)
 
 
+def check_for_settings(sequence: Sequence, *, open_tracking: bool) -> None:
+    """Refuse what the settings cannot honour (call when a campaign is created or started).
+
+    ``opened_email`` needs open tracking: without it the condition would silently stay false.
+    """
+    if sequence.uses_condition("opened_email") and not open_tracking:
+        raise SequenceError(
+            f"sequence {sequence.name!r} uses the condition opened_email but open tracking is off",
+            hint="turn open tracking on, or route on replied / has_email instead",
+        )
+
+
 def stable_hash(seed: str) -> int:
     """A hash that is the same in every process (``hash()`` is salted per process)."""
     return int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
