@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from reachout.cli_support import console, err_console
+from reachout.cli_support import JsonOption, console, emit_json, err_console
 from reachout.errors import ValidationError
 
 sandbox_app = typer.Typer(
@@ -63,3 +63,76 @@ def serve(
         err_console.print("sandbox stopped")
     finally:
         server.server_close()
+
+
+UrlOption = typer.Option(None, "--url", help="Sandbox base URL (default: REACHOUT_SANDBOX_URL).")
+
+
+def _url(url: str | None) -> str:
+    from reachout.settings import get_settings
+
+    found = url or get_settings().sandbox_url
+    if not found:
+        raise ValidationError("no sandbox URL", hint="pass --url or set REACHOUT_SANDBOX_URL")
+    return found
+
+
+@sandbox_app.command("import-leads")
+def import_leads_command(
+    url: str | None = UrlOption,
+    list_name: str | None = typer.Option(None, "--list", help="Only the leads of this list."),
+    json_output: bool = JsonOption,
+) -> None:
+    """Make your leads (those with a LinkedIn profile URL) members of the sandbox."""
+    from sqlalchemy import select
+
+    from reachout import bootstrap
+    from reachout.leads import repository
+    from reachout.leads.models import Lead
+    from reachout.sandbox.process import import_leads
+
+    target = _url(url)
+    app = bootstrap.build()
+    with app.session() as session:
+        query = select(Lead).where(Lead.profile_url.is_not(None)).order_by(Lead.id)
+        if list_name:
+            query = query.where(Lead.id.in_(repository.ids_in_list(session, list_name)))
+        leads = list(session.scalars(query))
+        result = import_leads(target, leads)
+    if json_output:
+        emit_json(result)
+    else:
+        console.print(
+            f"{result['created']} created, {result['updated']} updated; the sandbox has {result['members']} members"
+        )
+
+
+@sandbox_app.command("clock")
+def clock_command(
+    url: str | None = UrlOption,
+    set_to: str | None = typer.Option(None, "--set", help="Set simulated now (ISO 8601)."),
+    advance: float | None = typer.Option(None, "--advance-hours", help="Move simulated now forward."),
+    json_output: bool = JsonOption,
+) -> None:
+    """Show or move the sandbox's simulated clock."""
+    import httpx
+
+    payload: dict[str, object] = {}
+    if set_to:
+        payload["set"] = set_to
+    if advance is not None:
+        payload["advance_seconds"] = advance * 3600
+    base = _url(url).rstrip("/")
+    try:
+        response = httpx.post(f"{base}/clock", json=payload) if payload else httpx.get(f"{base}/clock")
+    except httpx.TransportError as exc:
+        raise ValidationError(
+            f"cannot reach the sandbox at {base}: {exc}", hint="is `reachout sandbox serve` running?"
+        ) from exc
+    if response.status_code >= 400:
+        raise ValidationError(f"the sandbox refused: {response.text}")
+    data = response.json()
+    if json_output:
+        emit_json(data)
+    else:
+        console.print(f"sandbox now {data['now']} (speed x{data['speed']:g})")

@@ -1,11 +1,14 @@
-"""Run a sandbox in the background for the demo and tests: ``url, stop = start_sandbox(...)``."""
+"""Helpers around a sandbox: run one in the background (``url, stop = start_sandbox(...)``),
+make reachout's leads members of it, and move its simulated clock."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
+
+import httpx
 
 from reachout.sandbox.server import SandboxServer, build_server
 
@@ -50,3 +53,57 @@ def register_senders(server: SandboxServer, senders: list[dict[str, Any]]) -> No
             since=spec.get("since") or now,
             limits=spec.get("limits"),
         )
+
+
+LEAD_FIELDS = (
+    "profile_url",
+    "first_name",
+    "last_name",
+    "title",
+    "headline",
+    "company",
+    "industry",
+    "location",
+    "country",
+    "timezone",
+    "language",
+    "open_profile",
+    "premium",
+    "degree",
+    "recent_post",
+)
+
+
+def lead_rows(leads: Iterable[Any]) -> list[dict[str, Any]]:
+    """Sandbox member rows from lead objects or dicts (leads without a profile URL are left out)."""
+    rows = []
+    for lead in leads:
+        get = lead.get if isinstance(lead, dict) else lambda name, _lead=lead: getattr(_lead, name, None)
+        row = {name: get(name) for name in LEAD_FIELDS if get(name) is not None}
+        if row.get("profile_url"):
+            rows.append(row)
+    return rows
+
+
+def import_leads(
+    url: str, leads: Iterable[Any], *, batch: int = 500, timeout: float = 30.0
+) -> dict[str, int]:
+    """Make ``leads`` members of the sandbox at ``url`` (created or updated by profile URL)."""
+    rows = lead_rows(leads)
+    total = {"created": 0, "updated": 0, "members": 0}
+    with httpx.Client(base_url=url.rstrip("/"), timeout=timeout) as client:
+        for start in range(0, len(rows), batch):
+            response = client.post("/members/import", json={"members": rows[start : start + batch]})
+            response.raise_for_status()
+            result = response.json()
+            total["created"] += result["created"]
+            total["updated"] += result["updated"]
+            total["members"] = result["members"]
+    return total
+
+
+def set_clock(url: str, at: datetime, *, timeout: float = 10.0) -> datetime:
+    """Move the sandbox's simulated now to ``at``; returns the sandbox's new now."""
+    response = httpx.post(f"{url.rstrip('/')}/clock", json={"set": at.isoformat()}, timeout=timeout)
+    response.raise_for_status()
+    return datetime.fromisoformat(response.json()["now"])
