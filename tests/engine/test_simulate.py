@@ -231,3 +231,14 @@ def test_cli_simulate_json_prints_only_json() -> None:
     assert human.exit_code == 0 and "credits alice" in human.stdout
     bad = CliRunner().invoke(app, ["simulate", str(DATA / "nope.yaml")])
     assert bad.exit_code == 3 and "not found" in bad.output
+
+
+def test_root_cli_has_simulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reachout.cli import app
+
+    monkeypatch.setenv("REACHOUT_HOME", str(tmp_path))
+    result = CliRunner().invoke(app, ["simulate", str(DATA / "limits.yaml"), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {a["type"] for a in data["actions"]} == {"connection_request"}
+    assert data["credits"] == {"alice": {"at": "2026-04-06T00:00:00Z", "plan": None, "balance": 0}}
