@@ -307,20 +307,19 @@ SPAM_PHRASES: tuple[str, ...] = (
     "$$$",
 )
 _SPAM_RES = {p: re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.IGNORECASE) for p in SPAM_PHRASES}
-_TOKEN_RE = re.compile(r"[a-z0-9$]+(?:['’][a-z]+)?")
-_SPAM_BY_FIRST: dict[str, list[str]] = {}
-for _phrase in SPAM_PHRASES:
-    _first = _TOKEN_RE.findall(_phrase)[0]
-    _SPAM_BY_FIRST.setdefault(_first, []).append(_phrase)
-_SPAM_FIRST = frozenset(_SPAM_BY_FIRST)
-
-
-_PUNCT = '.,!?;:()[]{}<>"“”«»*_/…-'
+_PUNCT_TO_SPACE = str.maketrans({c: " " for c in '.,!?;:()[]{}<>"“”«»*_/…'})
 
 
 def tokens(lower: str) -> set[str]:
-    """The set of words in already lower-cased text (apostrophes kept: "let's")."""
-    return {w.strip(_PUNCT) for w in lower.split()}
+    """The set of words in already lower-cased text (apostrophes and hyphens kept: "let's")."""
+    return set(lower.translate(_PUNCT_TO_SPACE).split())
+
+
+_SPAM_BY_FIRST: dict[str, list[str]] = {}
+for _phrase in SPAM_PHRASES:
+    _first = _phrase.translate(_PUNCT_TO_SPACE).split()[0]
+    _SPAM_BY_FIRST.setdefault(_first, []).append(_phrase)
+_SPAM_FIRST = frozenset(_SPAM_BY_FIRST)
 
 
 def find_spam(
