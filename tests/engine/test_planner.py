@@ -6,6 +6,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from reachout.engine import sequences
 from reachout.engine.planner import (
     Advance,
@@ -345,3 +348,80 @@ def test_decide_returns_single_advances() -> None:
     broke = SenderState(name="alice", timezone="Europe/Paris", credits_available=0)
     d = decide(OPF, lead(), EnrollmentState(), [broke], NOW)
     assert isinstance(d, Advance) and d.to_step == "invite" and d.from_step == "intro"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    attempts=st.lists(
+        st.tuples(
+            st.integers(min_value=1, max_value=240), st.integers(min_value=0, max_value=2), st.booleans()
+        ),
+        min_size=30,
+        max_size=300,
+    ),
+    weekly=st.integers(min_value=1, max_value=30),
+    daily=st.integers(min_value=1, max_value=10),
+    op_day=st.integers(min_value=0, max_value=5),
+    young=st.booleans(),
+)
+def test_planned_sends_never_exceed_any_per_sender_limit(
+    attempts: list[tuple[int, int, bool]], weekly: int, daily: int, op_day: int, young: bool
+) -> None:
+    """Whatever order leads come due in, the planner's sends stay within every limit of every sender."""
+    start = datetime(2026, 3, 23, tzinfo=UTC)
+    anytime = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "23:59"}
+    seqs = {
+        0: parse_sequence(
+            {"name": "i", "window": anytime, "steps": [{"id": "s", "type": "connection_request"}]}
+        ),
+        1: parse_sequence(
+            {"name": "m", "window": anytime, "steps": [{"id": "s", "type": "inmail", "template": "x"}]}
+        ),
+        2: parse_sequence({"name": "v", "window": anytime, "steps": [{"id": "s", "type": "profile_visit"}]}),
+    }
+    limits = {
+        "invitations_per_week": weekly,
+        "daily_connection_request": daily,
+        "daily_inmail": daily,
+        "daily_profile_visit": daily,
+        "open_profile_per_day": op_day,
+    }
+    created = start - timedelta(days=3) if young else None
+    senders = [
+        SenderState(name=n, timezone=tz, limits=limits, credits_available=1000, created_at=created)
+        for n, tz in (("paris", "Europe/Paris"), ("auckland", "Pacific/Auckland"))
+    ]
+    now = start
+    for number, (gap, kind, open_profile) in enumerate(attempts):
+        now += timedelta(minutes=gap * 11)
+        decision = decide(
+            seqs[kind], LeadFacts(id=number, open_profile=open_profile), EnrollmentState(), senders, now
+        )
+        if isinstance(decision, SendDecision):
+            sent = SentAction(
+                decision.action_type,
+                now,
+                lead_id=number,
+                open_profile=decision.open_profile,
+                paid=decision.paid_credit,
+            )
+            senders = [s.with_send(sent) if s.name == decision.sender else s for s in senders]
+    from reachout.engine import rules
+    from reachout.engine.rules_time import start_of_local_day
+
+    for s in senders:
+        for send in s.sends:
+            eff = rules.effective_limits(s, rules.Defaults(), send.at)
+            same = [x.at for x in s.sends if x.type == send.type]
+            week = [t for t in same if send.at - timedelta(days=7) < t <= send.at]
+            day = [t for t in same if start_of_local_day(send.at, s.timezone) <= t <= send.at]
+            assert len(day) <= eff.daily[send.type]
+            if send.type == "connection_request":
+                assert len(week) <= eff.invitations_per_week
+            if send.open_profile:
+                ops = [
+                    x.at
+                    for x in s.sends
+                    if x.open_profile and start_of_local_day(send.at, s.timezone) <= x.at <= send.at
+                ]
+                assert len(ops) <= op_day
