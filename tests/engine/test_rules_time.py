@@ -89,6 +89,10 @@ def test_lead_zone_explicit_then_location_then_country_then_fallback() -> None:
     assert lead_zone("Asia/Tokyo", "FR", None, "UTC") == "Asia/Tokyo"
     assert lead_zone(None, "FR", None, "UTC") == "Europe/Paris"
     assert lead_zone(None, "US", "San Francisco Bay Area", "UTC") == "America/Los_Angeles"
+    assert lead_zone(None, "US", "Greater Chicago Area", "UTC") == "America/Chicago"
+    assert lead_zone(None, None, "Greater Seattle Area", "UTC") == "America/Los_Angeles"
+    assert lead_zone(None, "GB", "Perth, Scotland", "UTC") == "Europe/London"  # not Australia/Perth
+    assert lead_zone(None, "AU", "Perth, Western Australia", "UTC") == "Australia/Perth"
     assert lead_zone(None, "BE", None, "UTC") == "Europe/Brussels"  # from tzdata's zone.tab
     assert lead_zone("Mars/Olympus", None, None, "Europe/Madrid") == "Europe/Madrid"
     assert lead_zone(None, "ZZ", None, "America/Chicago") == "America/Chicago"

@@ -43,27 +43,60 @@ _COUNTRY_ZONE = {
     "DK": "Europe/Copenhagen",
 }
 
-# A few location words that pin a zone inside multi-zone countries ("San Francisco Bay Area").
-_LOCATION_ZONE = {
-    "san francisco": "America/Los_Angeles",
-    "los angeles": "America/Los_Angeles",
-    "seattle": "America/Los_Angeles",
-    "california": "America/Los_Angeles",
-    "portland": "America/Los_Angeles",
-    "denver": "America/Denver",
-    "colorado": "America/Denver",
-    "phoenix": "America/Phoenix",
-    "chicago": "America/Chicago",
-    "texas": "America/Chicago",
-    "austin": "America/Chicago",
-    "dallas": "America/Chicago",
-    "houston": "America/Chicago",
-    "vancouver": "America/Vancouver",
-    "calgary": "America/Edmonton",
-    "perth": "Australia/Perth",
-    "brisbane": "Australia/Brisbane",
-    "melbourne": "Australia/Melbourne",
-}
+# Location words that pin a zone inside multi-zone countries ("San Francisco Bay Area"), with
+# the country they belong to so "Perth" in Scotland stays in Europe/London.
+_LOCATION_ZONE: tuple[tuple[str, str, str], ...] = (
+    ("san francisco", "US", "America/Los_Angeles"),
+    ("bay area", "US", "America/Los_Angeles"),
+    ("silicon valley", "US", "America/Los_Angeles"),
+    ("san jose", "US", "America/Los_Angeles"),
+    ("los angeles", "US", "America/Los_Angeles"),
+    ("san diego", "US", "America/Los_Angeles"),
+    ("california", "US", "America/Los_Angeles"),
+    ("seattle", "US", "America/Los_Angeles"),
+    ("portland, oregon", "US", "America/Los_Angeles"),
+    ("oregon", "US", "America/Los_Angeles"),
+    ("las vegas", "US", "America/Los_Angeles"),
+    ("nevada", "US", "America/Los_Angeles"),
+    ("phoenix", "US", "America/Phoenix"),
+    ("arizona", "US", "America/Phoenix"),
+    ("denver", "US", "America/Denver"),
+    ("colorado", "US", "America/Denver"),
+    ("salt lake", "US", "America/Denver"),
+    ("utah", "US", "America/Denver"),
+    ("chicago", "US", "America/Chicago"),
+    ("illinois", "US", "America/Chicago"),
+    ("texas", "US", "America/Chicago"),
+    ("austin", "US", "America/Chicago"),
+    ("dallas", "US", "America/Chicago"),
+    ("houston", "US", "America/Chicago"),
+    ("minneapolis", "US", "America/Chicago"),
+    ("minnesota", "US", "America/Chicago"),
+    ("honolulu", "US", "Pacific/Honolulu"),
+    ("hawaii", "US", "Pacific/Honolulu"),
+    ("anchorage", "US", "America/Anchorage"),
+    ("alaska", "US", "America/Anchorage"),
+    ("vancouver", "CA", "America/Vancouver"),
+    ("british columbia", "CA", "America/Vancouver"),
+    ("calgary", "CA", "America/Edmonton"),
+    ("edmonton", "CA", "America/Edmonton"),
+    ("alberta", "CA", "America/Edmonton"),
+    ("winnipeg", "CA", "America/Winnipeg"),
+    ("halifax", "CA", "America/Halifax"),
+    ("perth", "AU", "Australia/Perth"),
+    ("western australia", "AU", "Australia/Perth"),
+    ("brisbane", "AU", "Australia/Brisbane"),
+    ("queensland", "AU", "Australia/Brisbane"),
+    ("melbourne", "AU", "Australia/Melbourne"),
+    ("adelaide", "AU", "Australia/Adelaide"),
+    ("manaus", "BR", "America/Manaus"),
+    ("tijuana", "MX", "America/Tijuana"),
+    ("vladivostok", "RU", "Asia/Vladivostok"),
+    ("novosibirsk", "RU", "Asia/Novosibirsk"),
+    ("yekaterinburg", "RU", "Asia/Yekaterinburg"),
+    ("canary", "ES", "Atlantic/Canary"),
+    ("tenerife", "ES", "Atlantic/Canary"),
+)
 
 
 @lru_cache(maxsize=1)
@@ -97,14 +130,14 @@ def valid_zone(name: str | None) -> bool:
 
 def zone_for_country(country: str | None, location: str | None = None) -> str | None:
     """The IANA zone for an ISO country (and optional location text), or None when unknown."""
+    code = country.strip().upper() if country else None
     if location:
         lowered = location.lower()
-        for word, name in _LOCATION_ZONE.items():
-            if word in lowered:
+        for word, where, name in _LOCATION_ZONE:
+            if word in lowered and code in (None, where):
                 return name
-    if not country:
+    if not code:
         return None
-    code = country.strip().upper()
     if code in _COUNTRY_ZONE:
         return _COUNTRY_ZONE[code]
     zones = _zone_tab().get(code)
