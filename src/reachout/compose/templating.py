@@ -20,8 +20,8 @@ or files.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
-import zlib
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -149,7 +149,9 @@ class _RecordingUndefined(ChainableUndefined):
 
 
 def _choose(seed: str, key: str, n: int) -> int:
-    return zlib.crc32(f"{seed}:{key}".encode()) % n
+    # blake2b, not crc32: CRC is linear, so two variations' choices would be correlated.
+    digest = hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") % n
 
 
 def _spin(index: int, n: int) -> int:
