@@ -261,3 +261,12 @@ def test_restore_rebuilds_the_same_state() -> None:
     again = Ledger.restore(TINY, ledger.journal)
     assert again.snapshot(d(2026, 4, 1)) == snap
     assert again.respond(d(2026, 4, 2), "m1") == 0  # refunded already, remembered
+
+
+def test_open_profile_allowance_counts_the_senders_local_day() -> None:
+    ledger = Ledger(PLANS, open_profile_per_day=1, timezone="America/New_York")
+    ledger.subscribe(d(2026, 1, 1), "premium_career")
+    assert ledger.send(d(2026, 1, 2, 23), "o1", open_profile=True).ok  # 18:00 in New York
+    # 02:00 UTC on Jan 3 is still Jan 2 in New York: the allowance is used up.
+    assert ledger.send(d(2026, 1, 3, 2), "o2", open_profile=True).reason == "open_profile_allowance"
+    assert ledger.send(d(2026, 1, 3, 6), "o3", open_profile=True).ok  # 01:00 Jan 3 local

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from reachout.credits.plans import Plan
 
@@ -108,6 +109,7 @@ def add_months(anchor: datetime, months: int) -> datetime:
 class Ledger:
     plans: Mapping[str, Plan]
     open_profile_per_day: int = DEFAULT_OPEN_PROFILE_PER_DAY
+    timezone: str = "UTC"  # the sender's: the Open Profile allowance is per local day
     plan: str | None = None
     anchor: datetime | None = None
     next_cycle: int = 0
@@ -130,9 +132,10 @@ class Ledger:
         entries: Iterable[Entry],
         *,
         open_profile_per_day: int = DEFAULT_OPEN_PROFILE_PER_DAY,
+        timezone: str = "UTC",
     ) -> Ledger:
         """A ledger in the state recorded by ``entries`` (in order; ids are kept)."""
-        ledger = cls(plans, open_profile_per_day=open_profile_per_day)
+        ledger = cls(plans, open_profile_per_day=open_profile_per_day, timezone=timezone)
         for entry in entries:
             ledger._apply(entry)
         return ledger
@@ -169,7 +172,8 @@ class Ledger:
         elif kind == "open_profile_send":
             if entry.message_id is not None:
                 self.messages[entry.message_id] = _Message(at, open_profile=True)
-            self.open_profile_days[at.date()] = self.open_profile_days.get(at.date(), 0) + 1
+            day = self.local_day(at)
+            self.open_profile_days[day] = self.open_profile_days.get(day, 0) + 1
             self.totals["open_profile_sent"] += 1
         elif kind == "refusal":
             event, _, reason = (entry.note or "send:unknown").partition(":")
@@ -205,6 +209,9 @@ class Ledger:
             return self.plans[key]
         except KeyError:
             raise LedgerError(f"unknown plan {key!r} (known: {', '.join(sorted(self.plans))})") from None
+
+    def local_day(self, at: datetime) -> date:
+        return at.astimezone(ZoneInfo(self.timezone)).date()
 
     def next_grant_at(self) -> datetime | None:
         if self.plan is None or self.anchor is None:
@@ -329,7 +336,7 @@ class Ledger:
         if self.plan is None:
             return SendResult(False, self._refuse(at, "send", "no_subscription", message_id).reason)
         if open_profile:
-            if self.open_profile_days.get(at.date(), 0) >= self.open_profile_per_day:
+            if self.open_profile_days.get(self.local_day(at), 0) >= self.open_profile_per_day:
                 return SendResult(
                     False, self._refuse(at, "send", "open_profile_allowance", message_id).reason
                 )

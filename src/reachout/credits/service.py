@@ -85,6 +85,7 @@ def load_ledger(session: Session, sender: Sender, plans: Plans | None = None) ->
         plans if plans is not None else plans_in_force(),
         [_to_entry(row) for row in entries(session, sender.id)],
         open_profile_per_day=int(per_day),
+        timezone=sender.timezone or "UTC",
     )
 
 
