@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # country name (folded) -> (ISO code, zone when the country has one zone, else None)
 _COUNTRIES: dict[str, tuple[str, str | None]] = {}
@@ -170,6 +171,7 @@ def _lookup_place(part: str) -> tuple[str, str] | None:
     return hit
 
 
+@lru_cache(maxsize=1 << 14)
 def guess_location(location: str | None) -> tuple[str | None, str | None]:
     """``(country, timezone)`` for an obvious location, ``(None, None)`` otherwise."""
     if not location:

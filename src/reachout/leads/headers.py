@@ -233,6 +233,7 @@ _PLAIN = (
     "language",
     "email_status",
 )
+_PLAIN_SET: frozenset[str] = frozenset(_PLAIN)
 _ZONES: frozenset[str] = frozenset(zoneinfo.available_timezones())
 
 
@@ -265,7 +266,8 @@ def _put(values: dict[str, Any], custom: dict[str, Any], name: str, value: Any, 
 
 
 def _url_field(raw: str, values: dict[str, Any], custom: dict[str, Any], problems: list[str]) -> None:
-    canonical = rules.canonical_profile_url(raw)
+    sales = "/sales/" in raw
+    canonical = None if sales else rules.canonical_profile_url(raw)
     if canonical is not None:
         _put(values, custom, "profile_url", canonical, raw)
         return
@@ -286,25 +288,31 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
     lists: list[str] = []
     problems: list[str] = []
     n = len(cells)
+    plain = _PLAIN_SET
     for i, fld in hmap.fields:
-        raw = cells[i] if i < n else ""
-        text = rules.clean_text(raw)
-        if text is None:
+        if i >= n:
             continue
-        if fld in ("profile_url", "salesnav_url"):
-            _url_field(text, values, custom, problems)
-        elif fld == "salesnav_id":
-            lead_id = rules.salesnav_lead_id(text) or text
-            if len(lead_id) <= 200 and not any(c.isspace() for c in lead_id):
-                _put(values, custom, "salesnav_id", lead_id, text)
-            else:
-                custom.setdefault("salesnav_id", text)
-        elif fld in ("first_name", "last_name"):
+        text = cells[i].strip()
+        if not text:
+            continue
+        if "\x00" in text:
+            text = text.replace("\x00", "").strip()
+            if not text:
+                continue
+        if fld in plain:
+            if fld not in values:
+                values[fld] = text
+            elif values[fld] != text:
+                custom.setdefault(f"{fld}_2", text)
+        elif fld == "first_name" or fld == "last_name":
             _put(values, custom, fld, rules.clean_name(text), text)
-        elif fld == FULL_NAME:
-            first, last = rules.split_full_name(text)
-            values.setdefault("_first", first)
-            values.setdefault("_last", last)
+        elif fld == "profile_url" or fld == "salesnav_url":
+            _url_field(text, values, custom, problems)
+        elif fld == "open_profile" or fld == "premium":
+            flag = rules.parse_bool(text)
+            if flag is None:
+                custom.setdefault(fld, text)
+            _put(values, custom, fld, flag, text)
         elif fld == "email":
             email = rules.normalize_email(text)
             if email is not None and rules.is_valid_email(email):
@@ -316,16 +324,21 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
             _put(values, custom, "company_domain", domain, text)
             if domain != text:
                 custom.setdefault("company_website", text)
-        elif fld in ("open_profile", "premium"):
-            flag = rules.parse_bool(text)
-            if flag is None:
-                custom.setdefault(fld, text)
-            _put(values, custom, fld, flag, text)
         elif fld == "degree":
             deg = rules.parse_degree(text)
             if deg is None:
                 custom.setdefault("degree", text)
             _put(values, custom, "degree", deg, text)
+        elif fld == "salesnav_id":
+            lead_id = rules.salesnav_lead_id(text) or text
+            if len(lead_id) <= 200 and not any(c.isspace() for c in lead_id):
+                _put(values, custom, "salesnav_id", lead_id, text)
+            else:
+                custom.setdefault("salesnav_id", text)
+        elif fld == FULL_NAME:
+            first, last = rules.split_full_name(text)
+            values.setdefault("_first", first)
+            values.setdefault("_last", last)
         elif fld == "country":
             if len(text) == 2 and text.isalpha():
                 _put(values, custom, "country", text.upper(), text)
@@ -347,8 +360,6 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
                 _put(values, custom, "timezone", text, text)
             else:
                 custom.setdefault("timezone", text)
-        elif fld in _PLAIN:
-            _put(values, custom, fld, text, text)
     first = values.pop("_first", None)
     last = values.pop("_last", None)
     if "first_name" not in values and "last_name" not in values:
@@ -357,9 +368,10 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
         if last:
             values["last_name"] = last
     for i, key in hmap.custom:
-        extra = rules.clean_text(cells[i]) if i < n else None
-        if extra is not None:
-            custom.setdefault(key, extra)
+        if i < n and cells[i]:
+            extra = rules.clean_text(cells[i])
+            if extra is not None:
+                custom.setdefault(key, extra)
     for i in range(hmap.width, n):
         extra = rules.clean_text(cells[i])
         if extra is not None:

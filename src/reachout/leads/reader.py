@@ -26,10 +26,20 @@ _DELIMITERS = (",", "\t", ";", "|")
 _HEADER_SCAN = 25
 
 
+class _Escapes:
+    """How many undecodable byte runs were met (rows need checking only once this moves)."""
+
+    count = 0
+
+
+ESCAPES = _Escapes()
+
+
 def _escape(exc: UnicodeError) -> tuple[str | bytes, int]:
     # Decoding: each bad byte becomes U+DC00+byte. Encoding: those characters become the bytes
     # again, so a rejected row is written back exactly as it was read.
     if isinstance(exc, UnicodeDecodeError):
+        _Escapes.count += 1
         bad = exc.object[exc.start : exc.end]
         return "".join(chr(0xDC00 + b) for b in bad), exc.end
     if isinstance(exc, UnicodeEncodeError):

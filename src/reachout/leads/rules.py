@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 _LINKEDIN_HOST = re.compile(r"^(?:[a-z0-9-]+\.)*linkedin\.com$")
@@ -20,6 +21,7 @@ _EMAIL = re.compile(
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 
 CANONICAL_PREFIX = "https://www.linkedin.com/in/"
+_DEGREES = {"1st": 1, "2nd": 2, "3rd": 3, "3rd+": 3, "1": 1, "2": 2, "3": 3}
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "t", "on", "x", "oui", "ja", "si", "sí"})
 FALSE_WORDS = frozenset({"false", "no", "n", "0", "f", "off", "non", "nein"})
@@ -186,6 +188,7 @@ def _is_abbreviation(token: str) -> bool:
     return 2 <= len(letters) <= 6 and letters.isalpha() and letters.isupper()
 
 
+@lru_cache(maxsize=1 << 16)
 def clean_name(value: str | None) -> str | None:
     """A person's name without emoji, pronouns, honorifics or credentials.
 
@@ -193,8 +196,12 @@ def clean_name(value: str | None) -> str | None:
     """
     if value is None:
         return None
-    text = unicodedata.normalize("NFC", strip_emoji(value))
-    text = _PRONOUNS.sub(" ", text)
+    if value.isascii():
+        text = "".join(ch if " " <= ch <= "~" else " " for ch in value)
+    else:
+        text = unicodedata.normalize("NFC", strip_emoji(value))
+    if "(" in text:
+        text = _PRONOUNS.sub(" ", text)
     parts = [p.strip() for p in text.split(",")]
     kept = [parts[0]]
     for part in parts[1:]:
@@ -244,6 +251,11 @@ def _split_url(value: str) -> tuple[str, str] | None:
     return host, parts.path
 
 
+_FAST_PROFILE = re.compile(
+    r"^(?:https?://)?(?:[a-z]{2,3}\.|www\.)?linkedin\.com/in/([A-Za-z0-9\-_%]+)/?(?:[?#].*)?$", re.IGNORECASE
+)
+
+
 def canonical_profile_url(value: str | None) -> str | None:
     """``https://www.linkedin.com/in/<slug>`` from any variant of a public profile URL, else None.
 
@@ -253,6 +265,10 @@ def canonical_profile_url(value: str | None) -> str | None:
     """
     if not value:
         return None
+    fast = _FAST_PROFILE.match(value)
+    if fast is not None and "%" not in fast.group(1):
+        slug = fast.group(1).lower()
+        return CANONICAL_PREFIX + slug if len(slug) <= 200 else None
     split = _split_url(value)
     if split is None:
         return None
@@ -296,6 +312,7 @@ def is_valid_email(value: str) -> bool:
     return len(value) <= 320 and bool(_EMAIL.match(value))
 
 
+@lru_cache(maxsize=1 << 14)
 def domain_from_website(value: str | None) -> str | None:
     """``acme.com`` from ``https://www.Acme.com/about``, ``acme.com`` or ``www.acme.com:443``."""
     if not value:
@@ -332,6 +349,9 @@ def parse_degree(value: str | None) -> int | None:
     """Connection degree 1, 2 or 3 from ``1st``/``2nd``/``3rd+``/``3``; anything else None."""
     if value is None:
         return None
+    known = _DEGREES.get(value)
+    if known is not None:
+        return known
     match = re.match(r"^\s*([123])\s*(?:st|nd|rd|th)?\s*\+?\s*(?:degree)?\s*$", value.casefold())
     return int(match.group(1)) if match else None
 

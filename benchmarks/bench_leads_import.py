@@ -1,0 +1,116 @@
+"""Benchmark: ``reachout leads import`` of a Sales-Navigator-style CSV vs ``sqlite3 .import``.
+
+Generates a 1,000,000-row file once (cached in the temp dir), then N times: imports it into a
+fresh SQLite home with the real CLI in a subprocess (timing it and reading its peak RSS), and
+loads the same file with the ``sqlite3`` command-line tool's ``.import`` into a plain table.
+Prints both medians, the ratio (target <= 5) and the peak RSS (target < 400 MB).
+
+``python benchmarks/bench_leads_import.py [--quick] [--rows N] [--repeats N]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from reachout.leads.data.make_sample import write_csv
+
+TARGET_RATIO = 5.0
+TARGET_RSS_MB = 400.0
+
+
+def _dataset(rows: int) -> Path:
+    folder = Path(tempfile.gettempdir()) / "reachout-bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"salesnav_{rows}.csv"
+    if not path.exists():
+        print(f"generating {rows:,} rows -> {path}", flush=True)
+        partial = path.with_suffix(".part")
+        write_csv(partial, rows, seed=11)
+        partial.rename(path)
+    return path
+
+
+def _import_once(path: Path, work: Path) -> tuple[float, float, dict[str, object]]:
+    home = work / "home"
+    shutil.rmtree(home, ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REACHOUT_")}
+    env["REACHOUT_HOME"] = str(home)
+    cmd = [sys.executable, "-m", "reachout.cli", "leads", "import", str(path), "--json"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"reachout leads import failed with status {status}")
+    rss_mb = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    return elapsed, rss_mb, json.loads(out)
+
+
+def _sqlite_once(path: Path, work: Path) -> float:
+    target = work / "baseline.db"
+    target.unlink(missing_ok=True)
+    script = f".mode csv\n.import '{path}' leads_raw\n"
+    start = time.perf_counter()
+    proc = subprocess.run(["sqlite3", str(target)], input=script, text=True, capture_output=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"sqlite3 .import failed: {proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="50,000 rows, 1 repeat")
+    parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument("--repeats", type=int, default=None)
+    args = parser.parse_args(argv)
+    rows = args.rows or (50_000 if args.quick else 1_000_000)
+    repeats = args.repeats or (1 if args.quick else 3)
+    if shutil.which("sqlite3") is None:
+        print("sqlite3 command-line tool not found: install it to run this benchmark (skipped)")
+        return 0
+    path = _dataset(rows)
+    size_mb = path.stat().st_size / 1e6
+    print(f"file: {path} ({rows:,} rows, {size_mb:.0f} MB); repeats: {repeats}", flush=True)
+    ours: list[float] = []
+    base: list[float] = []
+    peak = 0.0
+    with tempfile.TemporaryDirectory(prefix="reachout-bench-") as tmp:
+        work = Path(tmp)
+        for i in range(repeats):
+            elapsed, rss, summary = _import_once(path, work)
+            if summary.get("created") != rows or summary.get("rows") != rows:
+                raise SystemExit(f"unexpected import summary: {summary}")
+            ours.append(elapsed)
+            peak = max(peak, rss)
+            baseline = _sqlite_once(path, work)
+            base.append(baseline)
+            print(
+                f"  run {i + 1}: reachout {elapsed:7.2f} s (peak RSS {rss:6.1f} MB)  sqlite3 .import {baseline:6.2f} s",
+                flush=True,
+            )
+    ours_median = statistics.median(ours)
+    base_median = statistics.median(base)
+    ratio = ours_median / base_median
+    print(f"reachout leads import median: {ours_median:.2f} s ({rows / ours_median:,.0f} rows/s)")
+    print(f"sqlite3 .import median:       {base_median:.2f} s ({rows / base_median:,.0f} rows/s)")
+    print(f"ratio: {ratio:.2f} (target <= {TARGET_RATIO:g}) {'OK' if ratio <= TARGET_RATIO else 'MISSED'}")
+    print(
+        f"peak RSS of the import: {peak:.1f} MB (target < {TARGET_RSS_MB:g} MB) {'OK' if peak < TARGET_RSS_MB else 'MISSED'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
