@@ -6,8 +6,9 @@ runs everything as that user. Tests skip with the reason when the
 ``dovecot`` binary is absent (``apt-get install dovecot-imapd``).
 
 Use the ``dovecot`` fixture (``from support.dovecot import dovecot  # noqa: F401`` in a
-conftest); it yields a :class:`Dovecot` with ``host``, ``port``, ``add_user(name, password)``
-and ``append(user, password, raw_bytes)``.
+conftest); it yields a :class:`Dovecot` with ``host``, ``port``, a fresh ``test_user`` whose
+password is ``users[test_user]``, and ``append(user, raw_bytes)`` (an IMAP APPEND). A static
+passdb gives every user name the shared password, so tests never rewrite a password file.
 """
 
 from __future__ import annotations
@@ -46,14 +47,13 @@ class Dovecot:
     process: subprocess.Popen[bytes]
     users: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def passwd_file(self) -> Path:
-        return self.root / "passwd"
+    password: str = "imap-test-pass"
 
-    def add_user(self, name: str, password: str) -> None:
-        self.users[name] = password
-        lines = [f"{u}:{{PLAIN}}{p}::::::" for u, p in self.users.items()]
-        self.passwd_file.write_text("\n".join(lines) + "\n")
+    def add_user(self, name: str) -> str:
+        """A fresh mailbox user (any name logs in with the shared password; maildirs appear on
+        first login). Returns the password."""
+        self.users[name] = self.password
+        return self.password
 
     def connect(self, user: str) -> imaplib.IMAP4:
         conn = imaplib.IMAP4(self.host, self.port, timeout=10)
@@ -97,6 +97,7 @@ base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
 info_log_path = {root}/dovecot.log
+auth_failure_delay = 0
 protocols = imap
 listen = 127.0.0.1
 ssl = no
@@ -112,8 +113,8 @@ mail_location = maildir:{root}/mail/%u
 mail_uid = {uid}
 mail_gid = {gid}
 passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/passwd
+  driver = static
+  args = password={password}
 }}
 userdb {{
   driver = static
@@ -153,9 +154,17 @@ def start_dovecot(root: Path, binary: str) -> Dovecot:
     port = free_port()
     config = root / "dovecot.conf"
     config.write_text(
-        CONFIG.format(root=root, internal=internal, login=login, uid=uid, gid=gid, group=group, port=port)
+        CONFIG.format(
+            root=root,
+            internal=internal,
+            login=login,
+            uid=uid,
+            gid=gid,
+            group=group,
+            port=port,
+            password=Dovecot.password,
+        )
     )
-    (root / "passwd").write_text("")
     process = subprocess.Popen(
         [binary, "-F", "-c", str(config)],
         stdout=subprocess.PIPE,
@@ -218,6 +227,6 @@ def dovecot(dovecot_server: Dovecot) -> Dovecot:
     global _counter
     _counter += 1
     user = f"user{os.getpid()}x{_counter}"
-    dovecot_server.add_user(user, f"pw-{user}")
+    dovecot_server.add_user(user)
     dovecot_server.test_user = user  # type: ignore[attr-defined]
     return dovecot_server

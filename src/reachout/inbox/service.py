@@ -224,9 +224,8 @@ def describe(session: Session, items: list[InboxItem]) -> list[dict[str, Any]]:
     if campaign_ids:
         from reachout.engine.models import Campaign
 
-        campaigns = dict(
-            session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(campaign_ids))).tuples()
-        )
+        rows_ = session.execute(select(Campaign.id, Campaign.name).where(Campaign.id.in_(campaign_ids))).all()
+        campaigns = {int(r[0]): str(r[1]) for r in rows_}
     rows = []
     for item in items:
         data = item.to_dict()
