@@ -23,6 +23,24 @@ def list_drivers(json_output: bool = JsonOption) -> None:
         console.print(f"[bold]{name}[/]  {target}")
 
 
+@channels_app.command("poll")
+def poll_command(json_output: bool = JsonOption) -> None:
+    """Fetch replies, acceptances and declines from every LinkedIn sender's driver into the inbox."""
+    from reachout import bootstrap
+    from reachout.channels.linkedin.poller import poll_linkedin
+
+    app = bootstrap.build()
+    reports = [r.to_dict() for r in poll_linkedin(app, app.clock.now())]
+    if json_output:
+        emit_json(reports)
+        return
+    for report in reports:
+        status = f"[red]{report['error']}[/]" if report["error"] else f"{report['recorded']} recorded"
+        console.print(f"[bold]{report['sender']}[/] ({report['driver']}): {status}")
+    if not reports:
+        console.print("no active LinkedIn senders")
+
+
 def register(app: typer.Typer) -> None:
     """Add this domain's commands to the root app."""
     from reachout.channels.linkedin.cli import tasks_app

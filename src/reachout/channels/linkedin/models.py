@@ -59,3 +59,14 @@ class LinkedInTask(Base):
             "created_at": self.created_at,
             "done_at": self.done_at,
         }
+
+
+class ChannelCursor(Base):
+    """Where polling a sender's driver got to: the time of the newest event recorded."""
+
+    __tablename__ = "channel_cursors"
+
+    sender_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    driver: Mapped[str] = mapped_column(String(100))
+    last_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -163,9 +163,13 @@ class SandboxDriver:
                     text=raw.get("text", ""),
                     until=_time(raw.get("until")),
                     meta={
-                        k: raw.get(k)
-                        for k in ("id", "sentiment", "language", "item_kind")
-                        if raw.get(k) is not None
+                        # the inbox ignores an event it already holds under this id
+                        "external_id": f"sandbox:{raw.get('in_reply_to')}:{raw.get('kind')}:{raw.get('at')}",
+                        **{
+                            k: raw[k]
+                            for k in ("id", "sentiment", "language", "item_kind")
+                            if raw.get(k) is not None
+                        },
                     },
                 )
             )

@@ -1,4 +1,4 @@
-"""tasks tables: the LinkedIn task queue (``linkedin_tasks``).
+"""tasks tables: the LinkedIn task queue (``linkedin_tasks``) and polling cursors (``channel_cursors``).
 
 Revision ID: 0006_tasks
 Revises: 0005_channels
@@ -42,9 +42,18 @@ def upgrade() -> None:
     )
     for column in ("send_id", "sender_id", "lead_id", "status"):
         op.create_index(f"ix_linkedin_tasks_{column}", "linkedin_tasks", [column])
+    op.create_table(
+        "channel_cursors",
+        sa.Column("sender_id", sa.Integer(), nullable=False),
+        sa.Column("driver", sa.String(100), nullable=False),
+        sa.Column("last_at", UTCDateTime(), nullable=True),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("sender_id", name="pk_channel_cursors"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("channel_cursors")
     for column in ("send_id", "sender_id", "lead_id", "status"):
         op.drop_index(f"ix_linkedin_tasks_{column}", table_name="linkedin_tasks")
     op.drop_table("linkedin_tasks")
