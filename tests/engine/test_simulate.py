@@ -242,3 +242,5 @@ def test_root_cli_has_simulate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     data = json.loads(result.stdout)
     assert {a["type"] for a in data["actions"]} == {"connection_request"}
     assert data["credits"] == {"alice": {"at": "2026-04-06T00:00:00Z", "plan": None, "balance": 0}}
+    human = CliRunner().invoke(app, ["simulate", str(DATA / "limits.yaml")])
+    assert "limits met (leads held): " in human.stdout and "invitations_per_week" in human.stdout

@@ -53,6 +53,9 @@ def _print(result: Result, limit: int) -> None:
         for hold in result.holds[:limit]:
             holds.add_row(_cell(hold["lead"]), _cell(hold["step"]), hold["reason"], _cell(hold["until"]))
         console.print(holds)
+    rules = Counter(h["rule"] for h in result.holds)
+    if rules:
+        console.print("limits met (leads held): " + ", ".join(f"{r} {n}" for r, n in rules.most_common()))
     finished = Counter(f["reason"] for f in result.finished)
     console.print(
         f"finished: {len(result.finished)} leads"
