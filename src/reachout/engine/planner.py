@@ -15,22 +15,20 @@ The worker (``engine.service``) and the simulator (``engine.simulate``) both cal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from collections.abc import Sequence as Seq
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from reachout.engine import rules
-from reachout.engine.rules import Capacity, Defaults, LeadFacts, SenderState, SentAction
+from reachout.engine.rules import Capacity, Defaults
+from reachout.engine.rules_context import Context
+from reachout.engine.rules_state import EnrollmentState, LeadFacts, PastSend, SenderState, SentAction
 from reachout.engine.rules_time import (
-    WindowSpec,
     add_delay,
     describe_at,
     in_window,
-    lead_zone,
-    next_slot,
 )
-from reachout.engine.sequences import Sequence, Step, Target, parse_condition, stable_hash
+from reachout.engine.sequences import Sequence, Step, Target
 
 __all__ = [
     "Advance",
@@ -50,28 +48,6 @@ __all__ = [
 
 # Conditions that only depend on the lead's imported profile: they cannot change while waiting.
 _STATIC_CONDITIONS = frozenset({"open_profile", "premium", "has_email", "email_verified", "has_profile"})
-
-
-@dataclass(frozen=True)
-class PastSend:
-    """A send of this enrollment (any status except failed / not sent)."""
-
-    step_id: str
-    action_type: str
-    at: datetime
-    sender: str
-    variant: str = "A"
-    channel: str = "linkedin"
-
-
-@dataclass(frozen=True)
-class EnrollmentState:
-    campaign: str = ""
-    step_id: str | None = None  # the current step; None: the first
-    started_at: datetime | None = None
-    status: str = "active"  # active | paused | finished | stopped
-    sends: tuple[PastSend, ...] = ()
-    variants: Mapping[str, str] = field(default_factory=dict)  # step id -> variant already chosen
 
 
 @dataclass(frozen=True)
@@ -121,109 +97,6 @@ class Advance:
 Decision = SendDecision | Hold | Finish | Advance
 
 
-class _Ctx:
-    """Everything one decision needs, computed once."""
-
-    def __init__(
-        self,
-        seq: Sequence,
-        lead: LeadFacts,
-        enrollment: EnrollmentState,
-        senders: Seq[SenderState],
-        now: datetime,
-        defaults: Defaults,
-    ) -> None:
-        self.seq, self.lead, self.enrollment, self.now, self.defaults = seq, lead, enrollment, now, defaults
-        self.senders = list(senders)
-
-    def candidates(self, step: Step) -> list[SenderState]:
-        channel = step.default_channel
-        pool = [s for s in self.senders if s.channel == channel]
-        if step.type == "inmail":
-            pool = [s for s in pool if s.premium]
-        sticky = self.sticky_sender(channel)
-        if sticky is not None:
-            pool = [s for s in pool if s.name == sticky]
-        return pool
-
-    def sticky_sender(self, channel: str) -> str | None:
-        """The sender that already wrote to this lead on ``channel`` in this enrollment."""
-        for send in reversed(self.enrollment.sends):
-            if send.channel == channel:
-                return send.sender
-        return None
-
-    def condition(self, name: str, step: Step) -> bool:
-        lead = self.lead
-        if name == "open_profile":
-            return lead.open_profile
-        if name == "premium":
-            return lead.premium
-        if name == "credits_available":
-            return any(s.active and s.premium and s.credits_available > 0 for s in self._linkedin(step))
-        if name in ("accepted", "connected"):
-            return lead.connected if name == "connected" else (lead.accepted or lead.degree == 1)
-        if name == "invited":
-            return any(lead.id in s.pending_invitations for s in self.senders)
-        if name == "has_email":
-            return bool(lead.email)
-        if name == "email_verified":
-            return bool(lead.email) and lead.email_verified
-        if name == "has_profile":
-            return lead.has_profile
-        if name == "replied":
-            return lead.replied
-        if name == "opened_email":
-            return self.defaults.track_opens and lead.opened
-        if name == "note_available":
-            return any(
-                s.active and (rules.notes_left(s, self.now, self.defaults) or s.premium)
-                for s in self._linkedin(step)
-            )
-        if name == "inmail_accepted":
-            return not lead.inmail_disabled
-        raise ValueError(f"unknown condition {name!r}")
-
-    def _linkedin(self, step: Step) -> list[SenderState]:
-        pool = [s for s in self.senders if s.channel == "linkedin"]
-        sticky = self.sticky_sender("linkedin")
-        return [s for s in pool if s.name == sticky] if sticky else pool
-
-    def holds(self, expr: str, step: Step, used: set[str]) -> bool:
-        result = True
-        for positive, name in parse_condition(expr):
-            used.add(name)
-            if self.condition(name, step) != positive:
-                result = False
-                break
-        return result
-
-    def zone(self, step: Step) -> str:
-        fallback = self.defaults.fallback_timezone
-        if fallback is None:
-            pool = self.candidates(step) or self.senders
-            fallback = pool[0].timezone if pool else "UTC"
-        return lead_zone(self.lead.timezone, self.lead.country, self.lead.location, fallback)
-
-    def window(self) -> WindowSpec:
-        win = self.seq.window
-        if win is None:
-            return self.defaults.window
-        return WindowSpec(win.weekdays, win.start, win.end)
-
-    def jitter(self) -> int:
-        return stable_hash(f"jitter:{self.lead.id}") % max(1, self.defaults.jitter_minutes)
-
-    def slot(self, at: datetime, step: Step) -> datetime:
-        return next_slot(at, self.window(), self.zone(step), self.lead.country, jitter_minutes=self.jitter())
-
-    def last_send(self, action_type: str | None = None) -> PastSend | None:
-        for send in reversed(self.enrollment.sends):
-            if action_type is None or send.action_type == action_type:
-                return send
-        return None
-
-
 def _next_step_id(seq: Sequence, index: int) -> str | None:
     return seq.steps[index + 1].id if index + 1 < len(seq.steps) else None
 
@@ -251,7 +124,7 @@ def decide(
     defaults: Defaults | None = None,
 ) -> Decision:
     """One decision for one lead at ``now`` (pure; see the module docstring)."""
-    ctx = _Ctx(seq, lead, enrollment, senders, now, defaults or Defaults())
+    ctx = Context(seq, lead, enrollment, senders, now, defaults or Defaults())
     stop = rules.finish_reason(lead)
     if stop is not None:
         return Finish(stop[1], enrollment.step_id, stop[0])
@@ -299,7 +172,7 @@ def _skip(seq: Sequence, index: int, reason: str) -> Decision:
     return _go(seq, index, Target(skip=True), reason)
 
 
-def _decide_step(ctx: _Ctx, index: int, step: Step) -> Decision:
+def _decide_step(ctx: Context, index: int, step: Step) -> Decision:
     seq, lead, now = ctx.seq, ctx.lead, ctx.now
     channel = step.default_channel
     if step.type == "email" and lead.bounced:
@@ -367,7 +240,7 @@ def _decide_step(ctx: _Ctx, index: int, step: Step) -> Decision:
     return _pick_sender(ctx, index, step, tz)
 
 
-def _due(ctx: _Ctx, step: Step) -> datetime | None:
+def _due(ctx: Context, step: Step) -> datetime | None:
     """When the step's ``after`` delay ends (None: no delay, or nothing sent yet to count from)."""
     if step.after is None:
         return None
@@ -381,7 +254,7 @@ def _due(ctx: _Ctx, step: Step) -> datetime | None:
     return add_delay(base, step.after.unit, amount, ctx.zone(step), ctx.lead.country)
 
 
-def _hold_delay(ctx: _Ctx, step: Step, due: datetime) -> Hold:
+def _hold_delay(ctx: Context, step: Step, due: datetime) -> Hold:
     slot = ctx.slot(due, step)
     unit = step.after.unit.replace("_", " ") if step.after else "delay"
     tz = ctx.zone(step)
@@ -390,7 +263,7 @@ def _hold_delay(ctx: _Ctx, step: Step, due: datetime) -> Hold:
     )
 
 
-def _pick_sender(ctx: _Ctx, index: int, step: Step, tz: str) -> Decision:
+def _pick_sender(ctx: Context, index: int, step: Step, tz: str) -> Decision:
     seq, lead, now, defaults = ctx.seq, ctx.lead, ctx.now, ctx.defaults
     pool = ctx.candidates(step)
     if not pool:
@@ -459,7 +332,7 @@ def _pick_sender(ctx: _Ctx, index: int, step: Step, tz: str) -> Decision:
     return _hold_for(ctx, step, refusals, tz)
 
 
-def _hold_for(ctx: _Ctx, step: Step, refusals: list[tuple[SenderState, Capacity]], tz: str) -> Hold:
+def _hold_for(ctx: Context, step: Step, refusals: list[tuple[SenderState, Capacity]], tz: str) -> Hold:
     """Hold until the earliest sender frees up, naming the rule and the next slot."""
     recheck = ctx.now + timedelta(hours=ctx.defaults.recheck_hours)
     sender, cap = min(refusals, key=lambda item: item[1].until or recheck)

@@ -19,13 +19,21 @@ Defaults (all overridable by settings and per sender through ``Sender.limits``):
 from __future__ import annotations
 
 import math
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-from functools import cached_property
 from typing import Any
 
+# The plain data types live in rules_state; they are re-exported here for callers.
+from reachout.engine.rules_state import (
+    EnrollmentState,
+    LeadFacts,
+    PastSend,
+    SenderState,
+    SentAction,
+    count_between,
+)
 from reachout.engine.rules_time import (
     WindowSpec,
     start_of_local_day,
@@ -34,6 +42,31 @@ from reachout.engine.rules_time import (
     start_of_next_local_month,
 )
 from reachout.engine.sequences import stable_hash
+
+__all__ = [
+    "ACTION_TYPES",
+    "DEFAULT_WINDOW",
+    "Capacity",
+    "Defaults",
+    "EnrollmentState",
+    "LeadFacts",
+    "Limits",
+    "PastSend",
+    "SenderState",
+    "SentAction",
+    "capacity",
+    "count_between",
+    "effective_limits",
+    "finish_reason",
+    "load",
+    "notes_left",
+    "notes_reset_at",
+    "resend_banned_until",
+    "rolling_week",
+    "rotation",
+    "stale_invitations",
+    "start_of_local_day",
+]
 
 ACTION_TYPES = ("inmail", "connection_request", "message", "email", "profile_visit", "manual_task")
 WEEK = timedelta(days=7)
@@ -91,126 +124,6 @@ def _daily_key(key: str) -> str | None:
     if name in ACTION_TYPES and name != key:
         return name
     return None
-
-
-@dataclass(frozen=True)
-class SentAction:
-    """One past send of a sender, as the send ledger records it."""
-
-    type: str
-    at: datetime
-    lead_id: int | None = None
-    open_profile: bool = False
-    with_note: bool = False
-    paid: bool = False
-
-
-@dataclass(frozen=True)
-class SendIndex:
-    """Sorted send times by kind, so every limit check is two binary searches."""
-
-    by_type: dict[str, list[datetime]]
-    open_profile: list[datetime]
-    notes: list[datetime]
-
-    @classmethod
-    def build(cls, sends: Iterable[SentAction]) -> SendIndex:
-        index = cls({}, [], [])
-        for send in sends:
-            index.by_type.setdefault(send.type, []).append(send.at)
-            if send.open_profile:
-                index.open_profile.append(send.at)
-            if send.with_note:
-                index.notes.append(send.at)
-        for times in (*index.by_type.values(), index.open_profile, index.notes):
-            times.sort()
-        return index
-
-    def added(self, send: SentAction) -> SendIndex:
-        by_type = {k: list(v) for k, v in self.by_type.items()}
-        insort(by_type.setdefault(send.type, []), send.at)
-        open_profile, notes = list(self.open_profile), list(self.notes)
-        if send.open_profile:
-            insort(open_profile, send.at)
-        if send.with_note:
-            insort(notes, send.at)
-        return SendIndex(by_type, open_profile, notes)
-
-
-def count_between(times: list[datetime], since: datetime, until: datetime) -> int:
-    """How many of the sorted ``times`` fall in [since, until]."""
-    return max(0, bisect_right(times, until) - bisect_left(times, since))
-
-
-@dataclass(frozen=True)
-class SenderState:
-    """What the rules need to know about one sender account at ``now``.
-
-    ``sends`` must cover at least the last 31 days of the ledger (sent, queued, intent and
-    ambiguous rows: anything that may have reached the platform).
-    """
-
-    name: str
-    channel: str = "linkedin"
-    account_type: str = "premium"
-    timezone: str = "UTC"
-    limits: Mapping[str, Any] = field(default_factory=dict)
-    sends: tuple[SentAction, ...] = ()
-    pending_invitations: Mapping[int, datetime] = field(default_factory=dict)  # lead id -> sent at
-    withdrawn: Mapping[int, datetime] = field(default_factory=dict)  # lead id -> withdrawn at
-    credits_available: int = 0
-    next_credit_at: datetime | None = None
-    created_at: datetime | None = None
-    active: bool = True
-
-    @property
-    def premium(self) -> bool:
-        return self.account_type != "free"
-
-    @cached_property
-    def index(self) -> SendIndex:
-        return SendIndex.build(self.sends)
-
-    def with_send(self, send: SentAction) -> SenderState:
-        """This state after one more send (simulator and batch planning)."""
-        pending = dict(self.pending_invitations)
-        if send.type == "connection_request" and send.lead_id is not None:
-            pending[send.lead_id] = send.at
-        credits = self.credits_available - (1 if send.paid else 0)
-        new = replace(self, sends=(*self.sends, send), pending_invitations=pending, credits_available=credits)
-        if "index" in self.__dict__:  # carry the sorted index forward instead of rebuilding it
-            new.__dict__["index"] = self.index.added(send)
-        return new
-
-
-@dataclass(frozen=True)
-class LeadFacts:
-    """What the rules need to know about one lead (plain data; the service fills it)."""
-
-    id: int
-    open_profile: bool = False
-    premium: bool = False
-    degree: int | None = None
-    email: str | None = None
-    email_verified: bool = False
-    has_profile: bool = True
-    timezone: str | None = None
-    country: str | None = None
-    location: str | None = None
-    replied: bool = False  # on any channel, in any campaign (acceptance with a message counts)
-    accepted: bool = False  # accepted one of our invitations
-    accepted_at: datetime | None = None
-    opened: bool = False
-    bounced: bool = False  # hard bounce: email steps end
-    unsubscribed: bool = False
-    suppressed: bool = False
-    inmail_disabled: bool = False
-    paused_until: datetime | None = None  # out of office
-    active_elsewhere: tuple[str, ...] = ()  # campaigns already working this lead
-
-    @property
-    def connected(self) -> bool:
-        return self.degree == 1 or self.accepted
 
 
 @dataclass(frozen=True)
