@@ -38,6 +38,7 @@ def version() -> None:
 
 def _register_domains() -> None:
     # Each domain owns a ``cli.py`` exposing ``register(app)``; this is the one wiring place.
+    from reachout.analytics import cli as analytics_cli
     from reachout.channels import cli as channels_cli
     from reachout.compose import cli as compose_cli
     from reachout.credits import cli as credits_cli
@@ -46,7 +47,16 @@ def _register_domains() -> None:
     from reachout.leads import cli as leads_cli
     from reachout.senders import cli as senders_cli
 
-    for module in (leads_cli, senders_cli, credits_cli, compose_cli, engine_cli, channels_cli, inbox_cli):
+    for module in (
+        leads_cli,
+        senders_cli,
+        credits_cli,
+        compose_cli,
+        engine_cli,
+        channels_cli,
+        inbox_cli,
+        analytics_cli,
+    ):
         module.register(app)
 
 
