@@ -185,3 +185,19 @@ def test_plan_change_resets_credits_and_same_registration_is_idempotent() -> Non
     assert p.accounts["alice"].ledger.available(T0 + timedelta(days=1)) == 50
     with pytest.raises(Refusal):
         p.register("bob", plan="gold", account_type="premium", since=T0)
+
+
+def test_withdrawn_invitation_is_never_answered_and_blocks_a_new_one_for_three_weeks() -> None:
+    members = [_member(i) for i in range(1, 61)]
+    p = Platform(members, seed=3, plans=PLANS)
+    p.register("alice", plan=None, account_type="premium", since=T0)
+    for m in members:
+        p.send_invitation("alice", m.profile_url, "Hello", T0)
+        p.withdraw("alice", m.profile_url, T0 + timedelta(hours=1))
+    assert p.events_for("alice", None, T0 + timedelta(days=40)) == []
+    assert p.accounts["alice"].connected == set()
+    _refused(
+        "WITHDRAWN_RECENTLY", 409, p.send_invitation, "alice", "m1", "", T0 + timedelta(days=21, minutes=59)
+    )
+    p.send_invitation("alice", "m1", "", T0 + timedelta(days=21, hours=1))
+    _refused("NO_PENDING_INVITATION", 404, p.withdraw, "alice", "m2", T0 + timedelta(days=22))

@@ -131,3 +131,47 @@ def test_events_appear_only_when_the_clock_reaches_them(client: httpx.Client) ->
     account = client.get("/senders/alice").json()
     responded = {e["in_reply_to"] for e in events if e["kind"] in ("reply", "declined")}
     assert account["credits"]["refunded"] == len(responded & paid) > 0
+
+
+def test_parallel_sends_never_overspend_and_a_key_is_delivered_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    url, stop = start_sandbox(
+        seed=6, members=40, start=T0, senders=[{"name": "carol", "plan": "premium_career"}]
+    )
+    try:
+        rows = [
+            {
+                "profile_url": f"https://www.linkedin.com/in/p{i}",
+                "first_name": f"P{i}",
+                "inmail_enabled": True,
+                "open_profile": False,
+                "premium": False,
+            }
+            for i in range(20)
+        ]
+        httpx.post(f"{url}/members/import", json={"members": rows}).raise_for_status()
+
+        def send(i: int) -> tuple[int, str | None]:
+            body = {
+                "sender": "carol",
+                "recipient": rows[i % 20]["profile_url"],
+                "subject": "s",
+                "body": "b",
+                "key": f"k{i % 10}",
+            }
+            answer = shared.post("/inmail", json=body)
+            return answer.status_code, answer.json().get("id")
+
+        with httpx.Client(base_url=url, timeout=10) as shared, ThreadPoolExecutor(max_workers=8) as pool:
+            results = list(pool.map(send, range(40)))
+        delivered = {item for status, item in results if status == 201}
+        assert len(delivered) == 5  # premium_career: 5 credits, 10 distinct keys
+        assert sum(1 for status, _ in results if status == 402) > 0
+        assert httpx.get(f"{url}/senders/carol").json()["credits"] == {
+            **httpx.get(f"{url}/senders/carol").json()["credits"],
+            "available": 0,
+            "spent": 5,
+        }
+    finally:
+        stop()

@@ -42,6 +42,7 @@ class Limits:
     message_body: int = 8000
     open_profile_per_month: int = 800
     profile_visits_per_day: int = 100
+    reinvite_after_withdrawal_days: int = 21
 
 
 class Refusal(Exception):
@@ -74,6 +75,7 @@ class Account:
     visits: list[datetime] = field(default_factory=list)
     connected: set[int] = field(default_factory=set)
     pending: dict[int, str] = field(default_factory=dict)  # member id -> invitation id
+    withdrawn: dict[int, datetime] = field(default_factory=dict)  # member id -> last withdrawal
 
     @property
     def premium(self) -> bool:
@@ -106,6 +108,7 @@ class Item:
     body: str = ""
     open_profile: bool = False
     credit_spent: bool = False
+    withdrawn: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -332,6 +335,15 @@ class Platform:
             raise Refusal(409, "ALREADY_CONNECTED", f"{member.full_name} is already a connection")
         if member.id in account.pending:
             raise Refusal(409, "INVITATION_PENDING", f"an invitation to {member.full_name} is pending")
+        last = account.withdrawn.get(member.id)
+        wait = timedelta(days=limits.reinvite_after_withdrawal_days)
+        if last is not None and at - last < wait:
+            raise Refusal(
+                409,
+                "WITHDRAWN_RECENTLY",
+                f"an invitation to {member.full_name} was withdrawn on {last.date()}; "
+                f"invite again after {(last + wait).date()}",
+            )
         week = at - timedelta(days=7)
         if sum(1 for t in account.invitations if t > week) >= limits.weekly_invitations:
             raise Refusal(
@@ -355,6 +367,20 @@ class Platform:
         return self._deliver(
             item, key, responses.Message("invitation", note, "", self.degree(member, sender))
         )
+
+    def withdraw(self, sender: str, recipient: str, at: datetime, key: str | None = None) -> Item:
+        """Withdraw the pending invitation to ``recipient``; it can be re-sent only weeks later."""
+        self.tick(at)
+        account = self.account(sender)
+        member = self.find(recipient)
+        if (done := self._replay(sender, key)) is not None:
+            return done
+        invitation_id = account.pending.pop(member.id, None)
+        if invitation_id is None:
+            raise Refusal(404, "NO_PENDING_INVITATION", f"no pending invitation to {member.full_name}")
+        self.items[invitation_id].withdrawn = True
+        account.withdrawn[member.id] = at
+        return self._deliver(Item(self._new_id("wdr"), "withdrawal", sender, member.id, at), key, None)
 
     def send_message(
         self, sender: str, recipient: str, body: str, at: datetime, key: str | None = None
@@ -400,6 +426,8 @@ class Platform:
             event = heapq.heappop(self._future)
             account = self.accounts.get(event.sender)
             item = self.items.get(event.item_id)
+            if item is not None and item.withdrawn:
+                continue  # a withdrawn invitation can no longer be answered
             if account is not None and item is not None:
                 if event.kind == "accepted":
                     account.connected.add(event.member_id)

@@ -2,7 +2,7 @@
 
 Routes: ``GET /health``, ``GET /members``, ``GET /members/{id|slug}``, ``POST /members/import``,
 ``POST /senders``, ``GET /senders/{name}``, ``POST /inmail``, ``POST /invitations``,
-``POST /messages``, ``POST /profile-visits``, ``GET /events?sender=S&since=ISO``,
+``POST /messages``, ``POST /profile-visits``, ``POST /invitations/withdraw``, ``GET /events?sender=S&since=ISO``,
 ``GET /clock`` and ``POST /clock`` (``{"set": ISO}``, ``{"advance_seconds": N}``, ``{"speed": X}``).
 Refusals answer ``{"code": ..., "message": ...}`` with the platform's HTTP status.
 """
@@ -198,6 +198,8 @@ class Handler(BaseHTTPRequestHandler):
                 limits=body.get("limits") or None,
             )
             return 200, account.to_dict(now)
+        if route == ("POST", "invitations", 2) and parts[1] == "withdraw":
+            return 200, self._send("withdraw", body, now)
         if route == ("GET", "senders", 2):
             return 200, platform.account(parts[1]).to_dict(now)
         if (
@@ -224,6 +226,8 @@ class Handler(BaseHTTPRequestHandler):
             item = platform.send_invitation(sender, recipient, _text(body, "note"), now, key)
         elif kind == "messages":
             item = platform.send_message(sender, recipient, _text(body, "body"), now, key)
+        elif kind == "withdraw":
+            item = platform.withdraw(sender, recipient, now, key)
         else:
             item = platform.visit(sender, recipient, now, key)
         return item.to_dict()

@@ -106,6 +106,10 @@ def test_driver_sends_each_kind_and_maps_real_refusals(sandbox: str) -> None:
         is OutcomeKind.SENT
     )
     assert driver.send(_action("k8", ActionType.PROFILE_VISIT, SLUGS["open"])).kind is OutcomeKind.SENT
+    withdrawal = driver.send(_action("k7w", ActionType.WITHDRAW_INVITATION, SLUGS["closed"]))
+    assert withdrawal.kind is OutcomeKind.SENT
+    again = driver.send(_action("k7w2", ActionType.WITHDRAW_INVITATION, SLUGS["closed"]))
+    assert again.kind is OutcomeKind.REJECTED and "NO_PENDING_INVITATION" in again.detail
     assert (
         driver.send(_action("k9", ActionType.INMAIL, "nobody-at-all")).kind is OutcomeKind.INVALID_RECIPIENT
     )

@@ -23,6 +23,7 @@ _PATHS = {
     ActionType.CONNECTION_REQUEST: "/invitations",
     ActionType.MESSAGE: "/messages",
     ActionType.PROFILE_VISIT: "/profile-visits",
+    ActionType.WITHDRAW_INVITATION: "/invitations/withdraw",
 }
 _CODES = {
     "INMAIL_NOT_ACCEPTED": OutcomeKind.INMAIL_NOT_ACCEPTED,
