@@ -303,7 +303,7 @@ def normalize_email(value: str | None) -> str | None:
     text = value.strip().strip("<>").strip()
     if text.casefold().startswith("mailto:"):
         text = text[7:]
-    text = text.strip().casefold()
+    text = text.strip().strip("<>").strip().casefold()
     return text or None
 
 
