@@ -104,7 +104,10 @@ def test_row_is_normalised() -> None:
 
 
 def test_salesnav_url_in_a_profile_column_is_recognised() -> None:
-    rec = normalize_row(["Ann", "https://www.linkedin.com/sales/people/ACo9,NAME_SEARCH"], map_headers(["First Name", "LinkedIn URL"]))
+    rec = normalize_row(
+        ["Ann", "https://www.linkedin.com/sales/people/ACo9,NAME_SEARCH"],
+        map_headers(["First Name", "LinkedIn URL"]),
+    )
     assert rec.values["salesnav_id"] == "ACo9"
     assert "profile_url" not in rec.values
 

@@ -39,12 +39,14 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def test_salesnav_import_and_reimport_creates_nothing(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_salesnav_import_and_reimport_creates_nothing(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     path = write(
         tmp_path / "sn.csv",
         SN_HEADER
-        + "Jane 🚀,\"Doe, PhD\",uk.linkedin.com/in/Jane-Doe/,\"https://www.linkedin.com/sales/lead/ACw1,NAME_SEARCH,a\",CEO,Acme,JANE@acme.io,Yes,TRUE,\"Paris, Île-de-France, France\"\n"
-        + "Bo,Li,https://www.linkedin.com/in/boli,,CTO,Beta,,No,No,\"Auckland, New Zealand\"\n",
+        + 'Jane 🚀,"Doe, PhD",uk.linkedin.com/in/Jane-Doe/,"https://www.linkedin.com/sales/lead/ACw1,NAME_SEARCH,a",CEO,Acme,JANE@acme.io,Yes,TRUE,"Paris, Île-de-France, France"\n'
+        + 'Bo,Li,https://www.linkedin.com/in/boli,,CTO,Beta,,No,No,"Auckland, New Zealand"\n',
     )
     first = run(sessions, path, tmp_path)
     assert first == {
@@ -57,7 +59,12 @@ def test_salesnav_import_and_reimport_creates_nothing(sessions: sessionmaker[Ses
         "format": "salesnav",
     }
     jane, bo = leads(sessions)
-    assert (jane.first_name, jane.last_name, jane.salesnav_id, jane.email) == ("Jane", "Doe", "ACw1", "jane@acme.io")
+    assert (jane.first_name, jane.last_name, jane.salesnav_id, jane.email) == (
+        "Jane",
+        "Doe",
+        "ACw1",
+        "jane@acme.io",
+    )
     assert (jane.open_profile, jane.premium, jane.timezone) == (True, True, "Europe/Paris")
     assert (bo.open_profile, bo.premium, bo.country, bo.timezone) == (False, False, "NZ", "Pacific/Auckland")
     assert jane.source_file == str(path.resolve()) and jane.imported_at == AT
@@ -66,7 +73,9 @@ def test_salesnav_import_and_reimport_creates_nothing(sessions: sessionmaker[Ses
     assert len(leads(sessions)) == 2
 
 
-def test_duplicates_by_url_salesnav_id_or_email_are_one_person(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_duplicates_by_url_salesnav_id_or_email_are_one_person(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     path = write(
         tmp_path / "dupes.csv",
         SN_HEADER
@@ -78,7 +87,11 @@ def test_duplicates_by_url_salesnav_id_or_email_are_one_person(sessions: session
     data = run(sessions, path, tmp_path, batch_size=2)
     assert (data["created"], data["updated"], data["unchanged"]) == (1, 3, 0)
     (ann,) = leads(sessions)
-    assert (ann.profile_url, ann.salesnav_id, ann.email) == ("https://www.linkedin.com/in/annlee", "S1", "ann@acme.io")
+    assert (ann.profile_url, ann.salesnav_id, ann.email) == (
+        "https://www.linkedin.com/in/annlee",
+        "S1",
+        "ann@acme.io",
+    )
     assert (ann.title, ann.company, ann.open_profile) == ("CEO", "Acme", True)
 
 
@@ -94,7 +107,10 @@ def test_conflicts_are_kept_unless_overwrite(sessions: sessionmaker[Session], tm
 
 
 def test_lists_and_tags_accumulate(sessions: sessionmaker[Session], tmp_path: Path) -> None:
-    path = write(tmp_path / "a.csv", SN_HEADER + "Ann,Lee,linkedin.com/in/annlee,,,,,,,\nBo,Li,linkedin.com/in/boli,,,,,,,\n")
+    path = write(
+        tmp_path / "a.csv",
+        SN_HEADER + "Ann,Lee,linkedin.com/in/annlee,,,,,,,\nBo,Li,linkedin.com/in/boli,,,,,,,\n",
+    )
     assert run(sessions, path, tmp_path, list_name="q1", tags=("fr",))["created"] == 2
     assert run(sessions, path, tmp_path, list_name="q1", tags=("fr",))["unchanged"] == 2
     assert run(sessions, path, tmp_path, list_name="q2", tags=("vip",))["updated"] == 2
@@ -104,12 +120,14 @@ def test_lists_and_tags_accumulate(sessions: sessionmaker[Session], tmp_path: Pa
         assert s.scalar(select(func.count()).select_from(LeadTag)) == 4
 
 
-def test_rejected_rows_are_written_unchanged_with_line_and_reason(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_rejected_rows_are_written_unchanged_with_line_and_reason(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     path = write(
         tmp_path / "mixed.csv",
         "First Name,LinkedIn URL,Email,Note\n"
         "Ann,linkedin.com/in/ann,,ok\n"
-        ",,bob@acme.io,\"no name, no url\"\n"
+        ',,bob@acme.io,"no name, no url"\n'
         ",https://example.com/x,,bad url\n",
     )
     data = run(sessions, path, tmp_path)
@@ -126,7 +144,9 @@ def test_rejected_rows_are_written_unchanged_with_line_and_reason(sessions: sess
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores folder permissions")
-def test_rejected_file_goes_to_home_when_folder_is_read_only(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_rejected_file_goes_to_home_when_folder_is_read_only(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()
     path = write(folder / "x.csv", "First Name,Email\n,a@b.io\n")
@@ -138,7 +158,9 @@ def test_rejected_file_goes_to_home_when_folder_is_read_only(sessions: sessionma
     assert data["rejected_file"] == str(tmp_path / "home" / "rejected" / "x.csv.rejected.csv")
 
 
-def test_rejected_file_falls_back_to_home(sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rejected_file_falls_back_to_home(
+    sessions: sessionmaker[Session], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Simulate a read-only input folder even when running as root.
     path = write(tmp_path / "x.csv", "First Name,Email\n,a@b.io\n")
     real_open = Path.open
@@ -156,7 +178,9 @@ def test_rejected_file_falls_back_to_home(sessions: sessionmaker[Session], tmp_p
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
-def test_each_encoding_imports_the_same_lead(sessions: sessionmaker[Session], tmp_path: Path, encoding: str) -> None:
+def test_each_encoding_imports_the_same_lead(
+    sessions: sessionmaker[Session], tmp_path: Path, encoding: str
+) -> None:
     path = write(tmp_path / "e.csv", "First Name\tLast Name\tCompany\nZoë\tLefèvre\tCafé Crème\n", encoding)
     assert run(sessions, path, tmp_path)["created"] == 1
     lead = leads(sessions)[0]
@@ -180,7 +204,7 @@ def test_undecodable_line_is_rejected_and_written_back_byte_for_byte(
 def test_connections_export(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     path = write(
         tmp_path / "Connections.csv",
-        "Notes:\n\"When exporting your connection data, you may notice that some of the email addresses are missing.\"\n\n"
+        'Notes:\n"When exporting your connection data, you may notice that some of the email addresses are missing."\n\n'
         "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
         "Ann,Lee,https://www.linkedin.com/in/annlee,ann@acme.io,Acme,CEO,01 Mar 2024\n",
     )
@@ -203,7 +227,8 @@ def test_jsonl_import(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     ann, bo = leads(sessions)
     assert ann.open_profile is True and ann.custom_fields == {"pain": "churn"}
     assert (bo.first_name, bo.last_name, bo.premium, bo.custom_fields) == ("Bo", "Li", False, {"score": "7"})
-    rows = list(csv.reader(Path(data["rejected_file"]).open(encoding="utf-8")))
+    with Path(data["rejected_file"]).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
     assert rows[1][0] == "{broken" and rows[1][1] == "3"
 
 
@@ -219,13 +244,17 @@ def test_map_option_and_forced_format(sessions: sessionmaker[Session], tmp_path:
         parse_mapping(["email"])
 
 
-def test_name_only_rows_are_not_duplicated_on_reimport(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_name_only_rows_are_not_duplicated_on_reimport(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     path = write(tmp_path / "n.csv", "First Name,Last Name,Company\nAnn,Lee,Acme\nAnn,Lee,Beta\n")
     assert run(sessions, path, tmp_path)["created"] == 2
     assert run(sessions, path, tmp_path)["unchanged"] == 2
 
 
-def test_interrupted_import_leaves_whole_batches_and_rerun_completes(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+def test_interrupted_import_leaves_whole_batches_and_rerun_completes(
+    sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
     lines = [f"P{i},L{i},linkedin.com/in/p{i},,,,,,,\n" for i in range(25)]
     path = write(tmp_path / "big.csv", SN_HEADER + "".join(lines))
 
@@ -234,7 +263,14 @@ def test_interrupted_import_leaves_whole_batches_and_rerun_completes(sessions: s
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        import_file(sessions, path, at=AT, home=tmp_path, options=ImportOptions(batch_size=10, list_name="l"), after_batch=boom)
+        import_file(
+            sessions,
+            path,
+            at=AT,
+            home=tmp_path,
+            options=ImportOptions(batch_size=10, list_name="l"),
+            after_batch=boom,
+        )
     assert len(leads(sessions)) == 20
     data = run(sessions, path, tmp_path, batch_size=10, list_name="l")
     assert (data["created"], data["unchanged"]) == (5, 20)

@@ -33,7 +33,14 @@ def test_percent_encoded_unicode_slug_is_decoded_and_lowercased() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["", "not a url", "https://example.com/in/jane", "https://www.linkedin.com/company/acme", "linkedin.com/in/", None],
+    [
+        "",
+        "not a url",
+        "https://example.com/in/jane",
+        "https://www.linkedin.com/company/acme",
+        "linkedin.com/in/",
+        None,
+    ],
 )
 def test_non_profile_urls_give_none(raw: str | None) -> None:
     assert rules.canonical_profile_url(raw) is None
@@ -133,7 +140,16 @@ def test_parse_bool(raw: str | None, value: bool | None) -> None:
 
 @pytest.mark.parametrize(
     ("raw", "degree"),
-    [("1st", 1), ("2nd", 2), ("3rd+", 3), ("3rd", 3), ("2", 2), (" 2nd degree ", 2), ("Out of network", None), ("", None)],
+    [
+        ("1st", 1),
+        ("2nd", 2),
+        ("3rd+", 3),
+        ("3rd", 3),
+        ("2", 2),
+        (" 2nd degree ", 2),
+        ("Out of network", None),
+        ("", None),
+    ],
 )
 def test_parse_degree(raw: str, degree: int | None) -> None:
     assert rules.parse_degree(raw) == degree
