@@ -115,6 +115,7 @@ class Batch:
         """Fetch stored leads sharing a key with ``records`` (all of them unless ``seen`` rules them out)."""
         wanted: dict[str, set[str]] = {k: set() for k in IDENTITY}
         first_names: set[str] = set()
+        last_names: set[str] = set()
         for rec in records:
             values = rec.values
             if seen is not None and not any(k in seen for k in record_keys(values)):
@@ -125,8 +126,11 @@ class Batch:
                 if value is not None:
                     wanted[key].add(value)
                     keyed = True
-            if not keyed and values.get("first_name"):
-                first_names.add(values["first_name"])
+            if not keyed:
+                if values.get("first_name"):
+                    first_names.add(values["first_name"])
+                elif values.get("last_name"):
+                    last_names.add(values["last_name"])
         stored: dict[int, LeadState] = {}
         lists = {k: sorted(v) for k, v in wanted.items()}
         longest = max(len(v) for v in lists.values())
@@ -136,16 +140,16 @@ class Batch:
                 c[k].in_(v[start : start + _CHUNK]) for k, v in lists.items() if v[start : start + _CHUNK]
             ]
             self._fetch(select(LEADS).where(or_(*conditions)), stored)
-        names = sorted(first_names)
-        for start in range(0, len(names), _CHUNK):
-            # Leads known only by name: the same name at the same company is the same person.
-            stmt = select(LEADS).where(
-                c.first_name.in_(names[start : start + _CHUNK]),
-                c.profile_url.is_(None),
-                c.salesnav_id.is_(None),
-                c.email.is_(None),
-            )
-            self._fetch(stmt, stored)
+        for column, names in ((c.first_name, sorted(first_names)), (c.last_name, sorted(last_names))):
+            for start in range(0, len(names), _CHUNK):
+                # Leads known only by name: the same name at the same company is the same person.
+                stmt = select(LEADS).where(
+                    column.in_(names[start : start + _CHUNK]),
+                    c.profile_url.is_(None),
+                    c.salesnav_id.is_(None),
+                    c.email.is_(None),
+                )
+                self._fetch(stmt, stored)
         if stored:
             ids = list(stored)
             for start in range(0, len(ids), _CHUNK):

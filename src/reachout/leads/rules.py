@@ -278,7 +278,10 @@ def canonical_profile_url(value: str | None) -> str | None:
     segments = [s for s in path.split("/") if s]
     if len(segments) < 2 or segments[0].casefold() not in ("in", "pub"):
         return None
-    slug = unquote(segments[1], errors="strict").strip()
+    try:
+        slug = unquote(segments[1], errors="strict").strip()
+    except UnicodeDecodeError:
+        return None
     slug = unicodedata.normalize("NFC", slug).casefold()
     if not slug or any(ch.isspace() or ch in "/?#,;" for ch in slug) or len(slug) > 200:
         return None
