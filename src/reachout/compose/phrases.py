@@ -121,22 +121,34 @@ def subject_words(subject: str) -> tuple[str, ...]:
 _GENERIC = tuple(subject_words(s) for s in GENERIC_SUBJECTS)
 _GENERIC_SET = frozenset(_GENERIC)
 _GENERIC_MAX = max(len(g) for g in _GENERIC) + 1
+# Every word a generic subject can hold (with plural and apostrophe forms): a subject with
+# none of them cannot be generic, which settles most subjects with one set test.
+_GENERIC_ANCHORS = frozenset(
+    form
+    for phrase in GENERIC_SUBJECTS
+    for word in phrase.split()
+    if word not in FILLER_WORDS
+    for form in (word, word + "s", word[:-1] + "ies", "let's", "let’s", "lets")
+)
 
 
-def is_generic_subject(subject: str) -> bool:
+def is_generic_subject(subject: str, words: set[str] | None = None) -> bool:
+    """Whether the subject is a stock phrase; ``words`` is ``tokens(subject.lower())`` if known."""
+    if words is not None and words.isdisjoint(_GENERIC_ANCHORS):
+        return False
     text = subject.lower().replace("'", "").replace("’", "")
     raw = [w for w in _WORD_RE.findall(text) if w not in FILLER_WORDS]
     if not raw or len(raw) > _GENERIC_MAX:  # too specific to be one of the stock phrases
         return False
-    words = tuple(_stem(w) for w in raw)
-    if words in _GENERIC_SET:
+    stems = tuple(_stem(w) for w in raw)
+    if stems in _GENERIC_SET:
         return True
-    n = len(words)
+    n = len(stems)
     for core in _GENERIC:
         size = len(core)
         if size >= 2 and n - size <= 1:
             for start in range(n - size + 1):
-                if words[start : start + size] == core:
+                if stems[start : start + size] == core:
                     return True
     return False
 
@@ -221,14 +233,16 @@ EMPHASIS_WORDS = frozenset(
     }
 )
 _CAPS_RE = re.compile(r"\b[A-Z]{3,}\b")
-_CAPS3_RE = re.compile(r"[A-Z]{3}")
+_CAPS_TABLE = bytes(65 if 65 <= b <= 90 else 32 for b in range(256))
 
 
 def find_shouting(text: str) -> tuple[str, tuple[int, int]] | None:
     """Capitalised words (beyond acronyms) or several exclamation marks: (message, span)."""
     bangs = text.count("!")
     loud: list[re.Match[str]] = []
-    if bangs < 3 and _CAPS3_RE.search(text) is None and "!!" not in text:
+    many_bangs = bangs >= 3 or "!!" in text
+    # A byte-table pass (capitals -> 'A', all else -> ' ') is far cheaper than a regex scan.
+    if not many_bangs and b"AAA" not in text.encode("utf-8", "surrogatepass").translate(_CAPS_TABLE):
         return None
     if True:
         for m in _CAPS_RE.finditer(text):
@@ -238,7 +252,6 @@ def find_shouting(text: str) -> tuple[str, tuple[int, int]] | None:
             if word in EMPHASIS_WORDS or len(word) >= 4:
                 loud.append(m)
     words_loud = len(loud) >= 2 or any(m.group(0) in EMPHASIS_WORDS for m in loud)
-    many_bangs = bangs >= 3 or "!!" in text
     if not words_loud and not many_bangs:
         return None
     parts = []
@@ -310,16 +323,28 @@ _SPAM_RES = {p: re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.IGNORECASE)
 _PUNCT_TO_SPACE = str.maketrans({c: " " for c in '.,!?;:()[]{}<>"“”«»*_/…'})
 
 
+_PUNCT_BYTES = b'.,!?;:()[]{}<>"*_/'
+_PUNCT_TABLE = bytes.maketrans(_PUNCT_BYTES, b" " * len(_PUNCT_BYTES))
+
+
 def tokens(lower: str) -> set[str]:
-    """The set of words in already lower-cased text (apostrophes and hyphens kept: "let's")."""
-    return set(lower.translate(_PUNCT_TO_SPACE).split())
+    """The set of words in already lower-cased text (apostrophes and hyphens kept: "let's").
+
+    ASCII punctuation is blanked with a byte table (str.translate is slow on non-ASCII text);
+    curly quotes and ellipses are rare enough to be blanked by the slow path only when present.
+    """
+    raw = lower.encode("utf-8", "surrogatepass").translate(_PUNCT_TABLE).decode("utf-8", "surrogatepass")
+    if not raw.isascii() and ("“" in raw or "”" in raw or "«" in raw or "»" in raw or "…" in raw):
+        raw = raw.translate(_PUNCT_TO_SPACE)
+    return set(raw.split())
 
 
-_SPAM_BY_FIRST: dict[str, list[str]] = {}
+# Each phrase is looked up only when its rarest-looking (longest) word is among the text's words.
+_SPAM_BY_KEY: dict[str, list[str]] = {}
 for _phrase in SPAM_PHRASES:
-    _first = _phrase.translate(_PUNCT_TO_SPACE).split()[0]
-    _SPAM_BY_FIRST.setdefault(_first, []).append(_phrase)
-_SPAM_FIRST = frozenset(_SPAM_BY_FIRST)
+    _key = max(_phrase.translate(_PUNCT_TO_SPACE).split(), key=len)
+    _SPAM_BY_KEY.setdefault(_key, []).append(_phrase)
+_SPAM_KEYS = frozenset(_SPAM_BY_KEY)
 
 
 def find_spam(
@@ -329,12 +354,12 @@ def find_spam(
     lower = lower if lower is not None else text.lower()
     if words is None:
         words = tokens(lower)
-    hits = words & _SPAM_FIRST
+    hits = words & _SPAM_KEYS
     if not hits:
         return []
     out: list[tuple[str, tuple[int, int]]] = []
-    for first in hits:
-        for phrase in _SPAM_BY_FIRST[first]:
+    for key in hits:
+        for phrase in _SPAM_BY_KEY[key]:
             if phrase in lower:
                 for m in _SPAM_RES[phrase].finditer(text):
                     out.append((phrase, (m.start(), m.end())))
@@ -374,8 +399,15 @@ _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
 _SELF_RE = re.compile(r"(?:I|We|My|Our|Me)(?:['’](?:m|d|ve|ll|re))?\b")
 
 
+_SELF_NEEDLES = ("I ", "I'", "I’", "I,", "We ", "We'", "We’", "We,", "My ", "Our ", "Me ")
+_SELF_START_RE = re.compile(r"(?:^|[.!?\n])\s*(?:I|We|My|Our|Me)(?:['’](?:m|d|ve|ll|re))?\b")
+
+
 def self_centered(core: str, offset: int = 0) -> tuple[int, int, tuple[int, int]] | None:
     """(sentences starting with I/we, sentences, span) when most sentences do, else None."""
+    # Cheap gate: flagging needs two sentences opening with a first-person word.
+    if sum(core.count(n) for n in _SELF_NEEDLES) < 2 or len(_SELF_START_RE.findall(core)) < 2:
+        return None
     total = 0
     selfish: list[tuple[int, int]] = []
     for m in _SENTENCE_RE.finditer(core):

@@ -114,7 +114,7 @@ class ChannelLimits:
 DEFAULT_LIMITS = ChannelLimits()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Issue:
     code: str
     severity: Severity
@@ -132,7 +132,7 @@ class Issue:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class LintResult:
     channel: str
     ok: bool
@@ -280,8 +280,8 @@ def lint(
     if framework is not None:
         name, span = framework
         issues.append(Issue("framework", "info", f"Reads as {name} ({phrases.FRAMEWORK_NAMES[name]}).", span))
-    order = {"error": 0, "warning": 1, "info": 2}
-    issues.sort(key=lambda i: (order[i.severity], i.field != "subject", i.span[0]))
+    if len(issues) > 1:
+        issues.sort(key=_issue_order)
     ok = not any(i.severity == "error" for i in issues)
     return LintResult(
         channel=channel,
@@ -292,6 +292,13 @@ def lint(
         limit={"subject": subject_limit, "body": body_limit},
         framework=framework[0] if framework else None,
     )
+
+
+_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _issue_order(issue: Issue) -> tuple[int, bool, int]:
+    return _SEVERITY_ORDER[issue.severity], issue.field != "subject", issue.span[0]
 
 
 def _unresolved(text: str, where: Literal["subject", "body"]) -> list[Issue]:
@@ -326,7 +333,8 @@ def _subject_checks(subject: str, limits: ChannelLimits) -> list[Issue]:
                 "subject",
             )
         )
-    if phrases.is_generic_subject(subject):
+    subject_tokens = phrases.tokens(subject.lower())
+    if phrases.is_generic_subject(subject, subject_tokens):
         out.append(
             Issue(
                 "generic_subject",
@@ -340,7 +348,7 @@ def _subject_checks(subject: str, limits: ChannelLimits) -> list[Issue]:
     shout = phrases.find_shouting(subject)
     if shout is not None:
         out.append(Issue("shouting", "warning", shout[0], shout[1], "subject"))
-    for phrase, span in phrases.find_spam(subject):
+    for phrase, span in phrases.find_spam(subject, subject_tokens):
         out.append(
             Issue(
                 "spam_phrases",

@@ -24,7 +24,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -96,7 +96,7 @@ class TemplateProblem:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Rendered:
     subject: str | None
     body: str
@@ -119,12 +119,14 @@ def _variant_key(item: tuple[str, int]) -> tuple[str, int]:
     return key[0], int(key[1:]) if key[1:].isdigit() else 0
 
 
-@dataclass
 class _State:
-    seed: str
-    missing: list[str] = field(default_factory=list)
-    variants: dict[str, int] = field(default_factory=dict)
-    picks: int = 0
+    __slots__ = ("missing", "picks", "seed", "variants")
+
+    def __init__(self, seed: str) -> None:
+        self.seed = seed
+        self.missing: list[str] = []
+        self.variants: dict[str, int] = {}
+        self.picks = 0
 
 
 _STATE: ContextVar[_State | None] = ContextVar("reachout_compose_render", default=None)
@@ -382,21 +384,28 @@ def render(
 ) -> Rendered:
     """Render a template for one recipient. Never raises for template or data problems:
     a missing value blocks the result (``missing``), a refused construct sets ``error``."""
-    values = {k: v for k, v in context.items() if v is not None and v != ""}
-    state = _State(seed=str(seed))
+    present = context.values()
+    if None in present or "" in present:
+        values = {k: v for k, v in context.items() if v is not None and v != ""}
+    else:
+        values = context  # type: ignore[assignment]  # read-only use below
+    state = _State(str(seed))
     token = _STATE.set(state)
     try:
         compiled = compile_template(subject_tpl, body_tpl)
         # The body renders first: spintax numbering starts there (see compile_template).
-        body = compiled.body.render(values)
-        subject = compiled.subject.render(values) if compiled.subject is not None else subject_tpl
+        # new_context + root_render_func is Template.render without its defensive dict copy.
+        tpl = compiled.body
+        body = "".join(tpl.root_render_func(tpl.new_context(values)))
+        tpl = compiled.subject
+        subject = "".join(tpl.root_render_func(tpl.new_context(values))) if tpl is not None else subject_tpl
     except (SecurityError, UndefinedError) as exc:
         return _failed(subject_tpl, state, f"the template sandbox refused it: {exc}")
     except Exception as exc:  # a template bug must block one lead, never stop a batch
         return _failed(subject_tpl, state, f"{type(exc).__name__}: {exc}")
     finally:
         _STATE.reset(token)
-    used = tuple(n for n in compiled.names if n in values)
+    used = tuple([n for n in compiled.names if n in values])
     return Rendered(subject, body, bool(state.missing), state.missing, state.variants, None, used)
 
 
