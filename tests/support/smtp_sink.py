@@ -8,6 +8,7 @@ are refused with 550, ``busy`` with 451.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ class SmtpSink:
     port: int
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    logins: list[str] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -81,13 +83,46 @@ class _Handler:
         return "250 Message accepted"
 
 
-def start_sink() -> tuple[SmtpSink, Any]:
-    """Start a sink on a free localhost port; returns it and the controller (call ``.stop()``)."""
+def start_sink(
+    *, security: str = "none", context: ssl.SSLContext | None = None, logins: dict[str, str] | None = None
+) -> tuple[SmtpSink, Any]:
+    """Start a sink on a free localhost port; returns it and the controller (call ``.stop()``).
+
+    ``security`` is ``none``, ``starttls`` (STARTTLS required) or ``ssl`` (implicit TLS), with
+    the server ``context``; ``logins`` (user -> password) makes it require AUTH.
+    """
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 
     port = free_port()
     sink = SmtpSink("127.0.0.1", port)
-    controller = Controller(_Handler(sink), hostname="127.0.0.1", port=port)
+    kwargs: dict[str, Any] = {}
+    if security == "starttls":
+        kwargs.update(tls_context=context, require_starttls=True)
+    elif security == "ssl":
+        kwargs.update(ssl_context=context)
+    if logins is not None:
+
+        def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> Any:
+            user = auth_data.login.decode() if isinstance(auth_data.login, bytes) else str(auth_data.login)
+            password = (
+                auth_data.password.decode()
+                if isinstance(auth_data.password, bytes)
+                else str(auth_data.password)
+            )
+            ok = logins.get(user) == password
+            if ok:
+                sink.logins.append(user)
+            return AuthResult(success=ok, handled=False)
+
+        # LOGIN is left out: aiosmtpd stalls on a refused LOGIN after a refused PLAIN.
+        kwargs.update(
+            authenticator=authenticator,
+            auth_required=True,
+            auth_exclude_mechanism=["LOGIN"],
+            auth_require_tls=security == "starttls",
+        )  # implicit TLS is invisible to aiosmtpd
+    controller = Controller(_Handler(sink), hostname="127.0.0.1", port=port, **kwargs)
     controller.start()
     return sink, controller
 

@@ -85,6 +85,14 @@ def _effective_kind(event: Event, klass: ReplyClass) -> EventKind:
     return event.kind
 
 
+def _language(event: Event) -> str | None:
+    """The driver's language when it knows it (the sandbox does), else a detection."""
+    given = event.meta.get("language")
+    if isinstance(given, str) and given.strip():
+        return given.strip().lower()[:8]
+    return detect_language(event.text) if event.text else None
+
+
 def record_event(session: Session, event: Event, *, channel: str) -> InboxItem:
     """Store ``event`` in the inbox and apply it (stop, pause, refund, suppress).
 
@@ -128,7 +136,7 @@ def record_event(session: Session, event: Event, *, channel: str) -> InboxItem:
         channel=channel,
         kind=kind.value,
         reply_class=klass.value,
-        language=detect_language(event.text) if event.text else None,
+        language=_language(event),
         subject=event.subject or None,
         text=event.text or None,
         address=event.recipient.email or event.recipient.profile_url,
