@@ -399,14 +399,26 @@ _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
 _SELF_RE = re.compile(r"(?:I|We|My|Our|Me)(?:['’](?:m|d|ve|ll|re))?\b")
 
 
-_SELF_NEEDLES = ("I ", "I'", "I’", "I,", "We ", "We'", "We’", "We,", "My ", "Our ", "Me ")
 _SELF_START_RE = re.compile(r"(?:^|[.!?\n])\s*(?:I|We|My|Our|Me)(?:['’](?:m|d|ve|ll|re))?\b")
 
 
 def self_centered(core: str, offset: int = 0) -> tuple[int, int, tuple[int, int]] | None:
     """(sentences starting with I/we, sentences, span) when most sentences do, else None."""
     # Cheap gate: flagging needs two sentences opening with a first-person word.
-    if sum(core.count(n) for n in _SELF_NEEDLES) < 2 or len(_SELF_START_RE.findall(core)) < 2:
+    c = core.count
+    first_person = (
+        c("I ")
+        + c("I'")
+        + c("I’")
+        + c("I,")
+        + c("We ")
+        + c("We'")
+        + c("We’")
+        + c("We,")
+        + c("My ")
+        + c("Our ")
+    )
+    if first_person + c("Me ") < 2 or len(_SELF_START_RE.findall(core)) < 2:
         return None
     total = 0
     selfish: list[tuple[int, int]] = []
@@ -642,6 +654,15 @@ _CUE_PHRASES = {
 _CUE_PHRASE_FIRST = {name: frozenset(p.split()[0] for p in phrases) for name, phrases in _CUE_PHRASES.items()}
 
 
+def _has(name: str, lower: str, words: set[str]) -> bool:
+    """Whether any cue of ``name`` is present (set tests first; phrases only when plausible)."""
+    if not words.isdisjoint(_CUE_WORDS[name]):
+        return True
+    if words.isdisjoint(_CUE_PHRASE_FIRST[name]):
+        return False
+    return any(phrase in lower for phrase in _CUE_PHRASES[name])
+
+
 def _cue(name: str, lower: str, words: set[str]) -> int:
     """Position of the first cue of ``name`` in ``lower`` (-1 when absent)."""
     best = -1
@@ -670,18 +691,18 @@ def detect_framework(
     lower = (lower_body if lower_body is not None else body.lower())[start:end]
     if words is None:
         words = tokens(lower)
+    if (
+        _has("problem", lower, words)
+        and _has("solution", lower, words)
+        and _has("agitation", lower, words)
+        and _cue("solution", lower, words) > _cue("problem", lower, words)
+    ):
+        return "PAS", (start, end)
     question = _QUESTION_RE.search(core) if "?" in core else None
     ask = question or ASK_RE.search(core)
-    problem = _cue("problem", lower, words)
-    if problem >= 0:
-        solution = _cue("solution", lower, words)
-        if solution > problem and _cue("agitation", lower, words) >= 0:
-            return "PAS", (start, end)
     if ask is None:
         return None
-    if _cue("reason", lower, words) >= 0 and (
-        _cue("benefit", lower, words) >= 0 or _cue("tease", lower, words) >= 0
-    ):
+    if _has("reason", lower, words) and (_has("benefit", lower, words) or _has("tease", lower, words)):
         return "RABT", (start, end)
     first_stop = min(
         (p for p in (core.find("."), core.find("!"), core.find("\n")) if p >= 0), default=len(core)
