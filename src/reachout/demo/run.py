@@ -15,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 
 from reachout import bootstrap
@@ -73,27 +72,13 @@ def _import(app: Any, path: Path, at: datetime, limit: int | None) -> dict[str, 
     return summary.to_dict()
 
 
-def _sandbox_members(app: Any) -> list[dict[str, Any]]:
+def _sandbox_members(app: Any, sandbox_url: str) -> dict[str, int]:
+    """Make the imported leads members of the sandbox network (their answers come from it)."""
     from reachout.leads.models import Lead
+    from reachout.sandbox.process import import_leads
 
     with app.session() as session:
-        return [
-            {
-                "profile_url": lead.profile_url,
-                "first_name": lead.first_name,
-                "last_name": lead.last_name,
-                "title": lead.title or lead.headline,
-                "company": lead.company,
-                "location": lead.location,
-                "country": lead.country,
-                "timezone": lead.timezone,
-                "open_profile": lead.open_profile,
-                "premium": lead.premium,
-                "degree": lead.degree,
-                "recent_post": lead.recent_post,
-            }
-            for lead in session.scalars(select(Lead).where(Lead.profile_url.is_not(None)))
-        ]
+        return import_leads(sandbox_url, session.scalars(select(Lead)).all())
 
 
 def _senders(app: Any, smtp_port: int, at: datetime) -> list[str]:
@@ -154,15 +139,13 @@ def _campaign(app: Any, senders: list[str], at: datetime) -> int:
 
 def run(home: Path, config: DemoConfig | None = None, *, progress: Any = None) -> DemoResult:
     """Run the whole job in ``home`` (a fresh directory). ``progress(n)`` advances a bar per tick."""
-    from reachout.channels.protocol import Event
+    from reachout.channels.linkedin.poller import poll_linkedin
     from reachout.demo.responder import EmailResponder
     from reachout.demo.sink import SmtpSink
-    from reachout.engine.drivers import get_driver
     from reachout.engine.drivers import reset as reset_drivers
     from reachout.engine.worker import Worker
     from reachout.inbox import service as inbox
-    from reachout.sandbox.process import start_sandbox
-    from reachout.senders.service import get_by_name
+    from reachout.sandbox.process import set_clock, start_sandbox
 
     config = config or DemoConfig()
     home.mkdir(parents=True, exist_ok=True)
@@ -181,40 +164,26 @@ def run(home: Path, config: DemoConfig | None = None, *, progress: Any = None) -
     app = bootstrap.build(settings, clock=clock)
     try:
         imported = _import(app, sample_path(), now, config.lead_limit)
-        httpx.post(
-            f"{sandbox_url}/members/import", json={"members": _sandbox_members(app)}
-        ).raise_for_status()
+        _sandbox_members(app, sandbox_url)
         with SmtpSink() as sink:
             names = _senders(app, sink.port, now)
             _campaign(app, names, now)
             responder = EmailResponder(config.seed)
             worker = Worker(app, owner="demo")
-            with app.session() as session:
-                linkedin = [get_by_name(session, n) for n in ("alice", "bob")]
-            drivers = [get_driver(app, s) for s in linkedin]
             end = config.start + timedelta(weeks=config.weeks)
-            last_poll: dict[str, datetime | None] = {s.name: None for s in linkedin}
             ticks = events = 0
             while now < end:
                 now = min(end, now + config.tick)
                 clock.set(now)
-                drivers[0].set_clock(now)  # type: ignore[attr-defined]
+                set_clock(sandbox_url, now)
                 while worker.run_once(now, limit=config.batch).claimed >= config.batch:
                     pass
-                incoming: list[tuple[Event, str]] = []
-                for sender, driver in zip(linkedin, drivers, strict=True):
-                    found = driver.poll(last_poll[sender.name])
-                    if found:
-                        last_poll[sender.name] = max(e.at for e in found)
-                    incoming += [(e, "linkedin") for e in found]
+                events += sum(r.recorded for r in poll_linkedin(app, now))
                 with app.session() as session:
                     responder.receive(session, sink.take(), now, "mail")
-                incoming += [(e, "email") for e in responder.due(now)]
-                if incoming:
-                    with app.session() as session:
-                        for event, channel in sorted(incoming, key=lambda pair: pair[0].at):
-                            inbox.record_event(session, event, channel=channel)
-                    events += len(incoming)
+                    for event in responder.due(now):
+                        inbox.record_event(session, event, channel="email")
+                        events += 1
                 ticks += 1
                 if progress is not None:
                     progress(1)
