@@ -201,7 +201,6 @@ ACRONYMS = frozenset(
         "UCLA",
         "MIT",
         "IEEE",
-        "ACME",
         "NVIDIA",
         "CSV",
         "YAML",
