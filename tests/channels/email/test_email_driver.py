@@ -59,6 +59,17 @@ def test_follow_up_is_threaded_with_in_reply_to_references_and_re_subject(home, 
     assert follow["Message-ID"] not in (None, first.provider_id)
 
 
+def test_re_subject_follow_up_without_thread_ref_threads_under_the_last_email(home, db_url, smtp_sink) -> None:
+    app, driver = _driver(home, db_url, smtp_sink)
+    first = driver.send(email_action("c1:intro:0"))
+    driver.send(email_action("other:0", "someone@else.test"))
+    app.clock.advance(timedelta(days=2))
+    driver.send(email_action("c1:bump:0", subject="Re: Quick question about Acme", body="Bump"))
+    follow = smtp_sink.messages()[2]
+    assert follow["In-Reply-To"] == first.provider_id
+    assert follow["Subject"] == "Re: Quick question about Acme"
+
+
 def test_daily_cap_refuses_then_allows_the_next_day(home, db_url, smtp_sink) -> None:
     app, driver = _driver(home, db_url, smtp_sink, daily_cap=2)
     assert driver.send(email_action("k1", "a@lead.test")).kind is OutcomeKind.SENT

@@ -187,8 +187,14 @@ class EmailDriver:
         message_id = make_msgid(idstring="ro", domain=domain)
         subject = action.subject
         references: tuple[str, ...] = tuple(action.meta.get("references", ()))
-        if action.thread_ref:
-            parents = repository.sent_by_message_ids(session, [rules.angle(action.thread_ref)])
+        thread_ref = action.thread_ref
+        if thread_ref is None and rules.is_reply_subject(subject or ""):
+            # A "Re: ..." follow-up the engine did not link: thread it under our last email to them.
+            previous = repository.sent_to(session, mailbox.id, to)
+            if previous:
+                thread_ref = previous[0].message_id
+        if thread_ref:
+            parents = repository.sent_by_message_ids(session, [rules.angle(thread_ref)])
             if parents and not subject:
                 subject = parents[0].subject
         secret = tokens.token_secret(self.app.settings.home)
@@ -204,7 +210,7 @@ class EmailDriver:
             message_id=message_id,
             key=action.key,
             at=now,
-            thread_ref=action.thread_ref,
+            thread_ref=thread_ref,
             references=references,
             html=action.meta.get("html"),
             unsubscribe_url=f"{base}/u/{token}",

@@ -50,6 +50,10 @@ def reply_subject(subject: str) -> str:
     return f"Re: {subject}".strip()
 
 
+def is_reply_subject(subject: str) -> bool:
+    return bool(_REPLY_PREFIX.match(subject or ""))
+
+
 def build_message(out: Outgoing) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = formataddr((out.from_name or "", out.from_address))
