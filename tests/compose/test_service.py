@@ -107,7 +107,7 @@ def test_render_for_lead_is_stable_and_linted(session: Session) -> None:
     first = service.render_for_lead(session, "t", anna)
     again = service.render_for_lead(session, "t", anna)
     assert first.body == again.body and first.variant == again.variant
-    assert not first.blocked and first.reason is None
+    assert not first.blocked and first.sendable and first.reason is None
     assert first.lint.ok and first.subject == "Acme Robotics and Postgres"
     assert "data team" in first.body
     data = first.to_dict()
@@ -129,9 +129,11 @@ def test_hard_limit_error_blocks(session: Session) -> None:
     service.save_template(
         session, name="t", channel="connection_note", body="Hi {{ first_name }} {{ summary }}?", at=AT
     )
-    assert service.render_for_lead(session, "t", anna, account="premium").blocked is True
+    premium = service.render_for_lead(session, "t", anna, account="premium")
+    assert premium.sendable is False and premium.blocked is False and not premium.lint.ok
+    assert premium.to_dict()["blocked"] is True
     free = service.render_for_lead(session, "t", anna, account="free")
-    assert free.blocked and "free account" in (free.reason or "")
+    assert not free.sendable and "free account" in (free.reason or "")
 
 
 def test_sender_variables_and_account_type(session: Session) -> None:

@@ -197,7 +197,7 @@ def compose_preview(
     if json_output:
         emit_json(message.to_dict())
         return
-    status = "[red]blocked[/]: " + (message.reason or "") if message.blocked else "[green]ready[/]"
+    status = "[green]ready[/]" if message.sendable else "[red]blocked[/]: " + (message.reason or "")
     console.print(f"template [bold]{template}[/] for lead {lead_id} (variant {message.variant}): {status}")
     if message.subject is not None:
         console.print(Text.assemble(("subject: ", "dim"), message.subject))
@@ -241,7 +241,7 @@ def compose_render(
         with progress(total, f"rendering {template}", enabled=not json_output) as advance:
             leads = session.scalars(query.execution_options(yield_per=batch))
             for message in service.render_many(tpl, leads, account=account, sender=snd, limits=load_limits()):
-                blocked += message.blocked
+                blocked += not message.sendable
                 row = message.to_dict()
                 if not show and not json_output:
                     row.pop("body")

@@ -1,8 +1,9 @@
 """Compose use cases: store templates (checked at save), render them for leads, lint the result.
 
-Services flush, never commit. ``render_for_lead`` is what the engine calls before each send:
-a result with ``blocked`` true must not be sent (a missing field, a sandbox refusal or a hard
-limit broken); ``reason`` says why.
+Services flush, never commit. ``render_for_lead`` is what the engine calls before each send.
+``blocked`` means the template could not be filled for this lead (a missing field without a
+fallback, or a sandbox refusal); ``lint.ok`` false means the text breaks a hard limit. Only a
+``sendable`` message may be sent; ``reason`` says why not.
 """
 
 from __future__ import annotations
@@ -36,8 +37,13 @@ class RenderedMessage:
     error: str | None = None
 
     @property
+    def sendable(self) -> bool:
+        """Filled in completely and within every hard limit."""
+        return not self.blocked and self.lint.ok
+
+    @property
     def reason(self) -> str | None:
-        """Why the message is blocked (None when it may be sent)."""
+        """Why the message may not be sent (None when it may)."""
         if self.missing:
             return f"missing {', '.join(self.missing)} (no value and no fallback)"
         if self.error:
@@ -51,7 +57,8 @@ class RenderedMessage:
             "template": self.template,
             "channel": self.channel,
             "lead_id": self.lead_id,
-            "blocked": self.blocked,
+            "blocked": not self.sendable,
+            "sendable": self.sendable,
             "reason": self.reason,
             "missing": list(self.missing),
             "variant": self.variant,
@@ -241,14 +248,13 @@ def render_message(
         limits=limits,
         variables_used=rendered.variables_used,
     )
-    blocked = rendered.blocked or not result.ok
     return RenderedMessage(
         template=template.name,
         channel=template.channel,
         lead_id=lead_id,
         subject=rendered.subject,
         body=rendered.body,
-        blocked=blocked,
+        blocked=rendered.blocked,
         missing=list(rendered.missing),
         lint=result,
         variant=rendered.variant,
@@ -268,7 +274,7 @@ def render_for_lead(
     """Render ``template_name`` for ``lead`` (a Lead row) and lint it for the channel.
 
     The variation is chosen from the template name and the lead id, so a preview shows what
-    will be sent. ``blocked`` means: do not send (see ``reason``).
+    will be sent. Send only when ``sendable`` (see ``reason`` otherwise).
     """
     template = get_template(session, template_name)
     if sender is not None and getattr(sender, "account_type", None):
