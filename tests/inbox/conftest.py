@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 
+from support.dovecot import dovecot, dovecot_server  # noqa: F401
+from support.smtp_sink import smtp_sink  # noqa: F401
+
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 

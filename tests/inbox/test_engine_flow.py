@@ -16,8 +16,6 @@ from sqlalchemy import select
 from reachout import bootstrap
 from reachout.clock import FakeClock
 from reachout.settings import Settings
-from support.dovecot import dovecot, dovecot_server  # noqa: F401
-from support.smtp_sink import smtp_sink  # noqa: F401
 
 MONDAY_9 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
@@ -81,7 +79,9 @@ def test_reply_stops_the_follow_up_and_unsubscribe_blocks_it(home, db_url, smtp_
     intro = by_rcpt["bob@lead.test"]
     assert intro["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     with app.session() as session:
-        provider = session.scalar(select(Send.provider_id).where(Send.lead_id == ids["bob"], Send.status == "sent"))
+        provider = session.scalar(
+            select(Send.provider_id).where(Send.lead_id == ids["bob"], Send.status == "sent")
+        )
     assert provider == intro["Message-ID"]
 
     # Bob replies; Una unsubscribes through her link.

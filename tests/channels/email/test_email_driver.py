@@ -59,7 +59,9 @@ def test_follow_up_is_threaded_with_in_reply_to_references_and_re_subject(home, 
     assert follow["Message-ID"] not in (None, first.provider_id)
 
 
-def test_re_subject_follow_up_without_thread_ref_threads_under_the_last_email(home, db_url, smtp_sink) -> None:
+def test_re_subject_follow_up_without_thread_ref_threads_under_the_last_email(
+    home, db_url, smtp_sink
+) -> None:
     app, driver = _driver(home, db_url, smtp_sink)
     first = driver.send(email_action("c1:intro:0"))
     driver.send(email_action("other:0", "someone@else.test"))
