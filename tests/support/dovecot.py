@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 
 from support.smtp_sink import free_port
+from support.tls import Cert, make_cert
 
 
 def dovecot_binary() -> str | None:
@@ -45,6 +46,8 @@ class Dovecot:
     host: str
     port: int
     process: subprocess.Popen[bytes]
+    tls_port: int = 0  # implicit TLS (IMAPS); ``port`` offers STARTTLS too
+    cert: Cert | None = None  # trust it with SSL_CERT_FILE
     users: dict[str, str] = field(default_factory=dict)
 
     password: str = "imap-test-pass"
@@ -100,7 +103,9 @@ info_log_path = {root}/dovecot.log
 auth_failure_delay = 0
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_internal_user = {internal}
@@ -126,7 +131,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -151,7 +157,8 @@ def start_dovecot(root: Path, binary: str) -> Dovecot:
         for sub in ("mail", "home", "state"):
             os.chown(root / sub, uid, gid)
         os.chmod(root, 0o755)
-    port = free_port()
+    port, tls_port = free_port(), free_port()
+    cert = make_cert(root / "tls")
     config = root / "dovecot.conf"
     config.write_text(
         CONFIG.format(
@@ -162,6 +169,9 @@ def start_dovecot(root: Path, binary: str) -> Dovecot:
             gid=gid,
             group=group,
             port=port,
+            tls_port=tls_port,
+            cert=cert.cert,
+            key=cert.key,
             password=Dovecot.password,
         )
     )
@@ -171,7 +181,7 @@ def start_dovecot(root: Path, binary: str) -> Dovecot:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    server = Dovecot(root=root, host="127.0.0.1", port=port, process=process)
+    server = Dovecot(root=root, host="127.0.0.1", port=port, process=process, tls_port=tls_port, cert=cert)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:

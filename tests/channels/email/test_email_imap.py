@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ssl
 from datetime import UTC, datetime, timedelta
 
 import mails
+import pytest
 from factories import T0, email_action, make_app, make_mailbox
 from sqlalchemy import select
 
@@ -131,3 +133,24 @@ def test_wrong_password_is_reported_per_mailbox(home, db_url, smtp_sink, dovecot
                  username=dovecot.test_user, password="wrong")  # fmt: skip
     [report] = inbox.poll_all(app, app.clock.now())
     assert report.error and "AUTHENTICATIONFAILED" in report.error.upper().replace(" ", "")
+
+
+def test_imap_over_implicit_tls_and_starttls(home, db_url, dovecot, monkeypatch) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(dovecot.cert.cert))
+    user = dovecot.test_user
+    dovecot.append(user, mails.reply("<x@y>", frm="zed@lead.test", mid="<z1@lead.test>", refs=False))
+    app = make_app(home, db_url)
+    for name, security, port in (("tls", "ssl", dovecot.tls_port), ("starttls", "starttls", dovecot.port)):
+        sender = make_mailbox(app, name=name, address=f"{name}@sender.test", imap_host=dovecot.host,
+                              imap_port=port, imap_security=security, username=user, password=dovecot.users[user])  # fmt: skip
+        events = EmailDriver(app, sender).poll(None)
+        assert [(e.kind, e.recipient.email) for e in events] == [(EventKind.REPLY, "zed@lead.test")], name
+
+
+def test_imap_refuses_an_untrusted_certificate(home, db_url, dovecot) -> None:
+    user = dovecot.test_user
+    app = make_app(home, db_url)
+    sender = make_mailbox(app, imap_host=dovecot.host, imap_port=dovecot.tls_port, imap_security="ssl",
+                          username=user, password=dovecot.users[user])  # fmt: skip
+    with pytest.raises(ssl.SSLCertVerificationError):
+        EmailDriver(app, sender).poll(None)
