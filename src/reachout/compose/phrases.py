@@ -235,24 +235,27 @@ _CAPS_RE = re.compile(r"\b[A-Z]{3,}\b")
 _CAPS_TABLE = bytes(65 if 65 <= b <= 90 else 32 for b in range(256))
 
 
+_SHORT_EMPHASIS = tuple(w for w in EMPHASIS_WORDS if len(w) == 3)
+
+
+def _loud(word: str) -> bool:
+    return word not in ACRONYMS and (word in EMPHASIS_WORDS or len(word) >= 4)
+
+
 def find_shouting(text: str) -> tuple[str, tuple[int, int]] | None:
     """Capitalised words (beyond acronyms) or several exclamation marks: (message, span)."""
     bangs = text.count("!")
-    loud: list[re.Match[str]] = []
     many_bangs = bangs >= 3 or "!!" in text
     # A byte-table pass (capitals -> 'A', all else -> ' ') is far cheaper than a regex scan.
-    if not many_bangs and b"AAA" not in text.encode("utf-8", "surrogatepass").translate(_CAPS_TABLE):
-        return None
-    if True:
-        for m in _CAPS_RE.finditer(text):
-            word = m.group(0)
-            if word in ACRONYMS:
-                continue
-            if word in EMPHASIS_WORDS or len(word) >= 4:
-                loud.append(m)
-    words_loud = len(loud) >= 2 or any(m.group(0) in EMPHASIS_WORDS for m in loud)
+    if not many_bangs:
+        shape = text.encode("utf-8", "surrogatepass").translate(_CAPS_TABLE)
+        if b"AAAA" not in shape and (b"AAA" not in shape or not any(w in text for w in _SHORT_EMPHASIS)):
+            return None
+    loud_words = [w for w in _CAPS_RE.findall(text) if _loud(w)]
+    words_loud = len(loud_words) >= 2 or any(w in EMPHASIS_WORDS for w in loud_words)
     if not words_loud and not many_bangs:
         return None
+    loud = [m for m in _CAPS_RE.finditer(text) if _loud(m.group(0))]
     parts = []
     if words_loud:
         names = ", ".join(repr(m.group(0)) for m in loud[:3])
@@ -398,26 +401,20 @@ _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]*")
 _SELF_RE = re.compile(r"(?:I|We|My|Our|Me)(?:['’](?:m|d|ve|ll|re))?\b")
 
 
+# I, W, M, O stay; other capitals -> A, small letters -> a, digits -> 0, everything else -> space.
+_SELF_TABLE = bytes(
+    b if chr(b) in "IWMO" else 65 if 65 <= b <= 90 else 97 if 97 <= b <= 122 else 48 if 48 <= b <= 57 else 32
+    for b in range(256)
+)
 _SELF_START_RE = re.compile(r"(?:^|[.!?\n])\s*(?:I|We|My|Our|Me)(?:['’](?:m|d|ve|ll|re))?\b")
 
 
 def self_centered(core: str, offset: int = 0) -> tuple[int, int, tuple[int, int]] | None:
     """(sentences starting with I/we, sentences, span) when most sentences do, else None."""
-    # Cheap gate: flagging needs two sentences opening with a first-person word.
-    c = core.count
-    first_person = (
-        c("I ")
-        + c("I'")
-        + c("I’")
-        + c("I,")
-        + c("We ")
-        + c("We'")
-        + c("We’")
-        + c("We,")
-        + c("My ")
-        + c("Our ")
-    )
-    if first_person + c("Me ") < 2 or len(_SELF_START_RE.findall(core)) < 2:
+    # Cheap gate: flagging needs two first-person words (I, We, My, Our, Me) standing alone.
+    shape = b" " + core.encode("utf-8", "surrogatepass").translate(_SELF_TABLE) + b" "
+    c = shape.count
+    if c(b" I ") + c(b" Wa ") + c(b" Ma ") + c(b" Oaa ") < 2 or len(_SELF_START_RE.findall(core)) < 2:
         return None
     total = 0
     selfish: list[tuple[int, int]] = []
