@@ -1,14 +1,27 @@
-"""The coach's word lists and text heuristics (pure; used by :mod:`reachout.compose.rules`).
+"""The coach's text heuristics (pure; used by :mod:`reachout.compose.rules`).
 
-Kept apart from ``rules.py`` so the lists (documented in ``docs/coach.md``) are easy to find and
-extend. Every function takes plain text and returns offsets into it; nothing here reads a clock,
-a file or the database. The functions are tuned for speed: the benchmark lints 100,000 messages.
+The word lists they use live in :mod:`reachout.compose.wordlists`. Every function takes plain
+text and returns offsets into it; nothing here reads a clock, a file or the database. They are
+tuned for speed (set tests and byte-table gates before any regex scan): the benchmark lints
+100,000 messages.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from reachout.compose.wordlists import (
+    ACRONYMS,
+    COMMON_CAPITALISED,
+    CUE_PHRASES,
+    CUE_WORDS,
+    EMPHASIS_WORDS,
+    FILLER_WORDS,
+    GENERIC_SUBJECTS,
+    NON_PERSONAL_VARIABLES,
+    SPAM_PHRASES,
+)
 
 # --- unresolved placeholders ---------------------------------------------------------------
 
@@ -20,85 +33,6 @@ UNRESOLVED_RE = re.compile(
 )
 
 # --- generic subjects ----------------------------------------------------------------------
-
-# Compared after lower-casing, dropping punctuation and apostrophes, folding plurals and removing
-# FILLER words. A subject is generic when it equals one of these, or contains one with at most
-# one other (non-filler) word around it.
-GENERIC_SUBJECTS: tuple[str, ...] = (
-    "exciting opportunity",
-    "great opportunity",
-    "amazing opportunity",
-    "unique opportunity",
-    "new opportunity",
-    "job opportunity",
-    "career opportunity",
-    "business opportunity",
-    "partnership opportunity",
-    "opportunity",
-    "lets connect",
-    "let us connect",
-    "connect",
-    "connecting",
-    "connection request",
-    "love to pick brain",
-    "pick brain",
-    "would love to pick brain",
-    "quick question",
-    "question",
-    "quick chat",
-    "quick call",
-    "quick note",
-    "hello",
-    "hi",
-    "hey",
-    "hi there",
-    "introduction",
-    "intro",
-    "quick intro",
-    "following up",
-    "follow up",
-    "checking in",
-    "touching base",
-    "just checking in",
-    "exciting news",
-    "networking",
-    "can we talk",
-    "meeting request",
-    "collaboration",
-    "partnership",
-    "reaching out",
-)
-FILLER_WORDS = frozenset(
-    {
-        "a",
-        "an",
-        "the",
-        "for",
-        "you",
-        "your",
-        "just",
-        "with",
-        "me",
-        "to",
-        "some",
-        "re",
-        "fwd",
-        "fw",
-        "i",
-        "id",
-        "so",
-        "very",
-        "really",
-        "this",
-        "my",
-        "our",
-        "at",
-        "of",
-        "on",
-        "in",
-        "and",
-    }
-)
 
 
 def _stem(word: str) -> str:
@@ -155,82 +89,6 @@ def is_generic_subject(subject: str, words: set[str] | None = None) -> bool:
 
 # --- shouting ------------------------------------------------------------------------------
 
-ACRONYMS = frozenset(
-    {
-        "HTML",
-        "JSON",
-        "HTTP",
-        "HTTPS",
-        "NASA",
-        "GDPR",
-        "HIPAA",
-        "SAAS",
-        "NYSE",
-        "NASDAQ",
-        "FINRA",
-        "OKRS",
-        "KPIS",
-        "CISO",
-        "AWS",
-        "B2B",
-        "CEO",
-        "CTO",
-        "CFO",
-        "COO",
-        "CMO",
-        "CRM",
-        "ERP",
-        "API",
-        "APIS",
-        "SDK",
-        "SQL",
-        "UTC",
-        "EMEA",
-        "APAC",
-        "LATAM",
-        "DACH",
-        "NATO",
-        "UNICEF",
-        "IKEA",
-        "ASAP",
-        "SOC",
-        "ISO",
-        "USA",
-        "MBA",
-        "PHD",
-        "UCLA",
-        "MIT",
-        "IEEE",
-        "NVIDIA",
-        "CSV",
-        "YAML",
-    }
-)
-EMPHASIS_WORDS = frozenset(
-    {
-        "FREE",
-        "NOW",
-        "URGENT",
-        "LIMITED",
-        "TODAY",
-        "HUGE",
-        "AMAZING",
-        "IMPORTANT",
-        "NEVER",
-        "ALWAYS",
-        "MUST",
-        "BEST",
-        "GUARANTEED",
-        "EXCLUSIVE",
-        "ACT",
-        "WIN",
-        "WOW",
-        "LAST",
-        "CHANCE",
-        "OFFER",
-        "NEW",
-    }
-)
 _CAPS_RE = re.compile(r"\b[A-Z]{3,}\b")
 _CAPS_TABLE = bytes(65 if 65 <= b <= 90 else 32 for b in range(256))
 
@@ -270,57 +128,6 @@ def find_shouting(text: str) -> tuple[str, tuple[int, int]] | None:
 
 # --- spam phrases --------------------------------------------------------------------------
 
-SPAM_PHRASES: tuple[str, ...] = (
-    "act now",
-    "act fast",
-    "limited time",
-    "100% free",
-    "risk-free",
-    "risk free",
-    "no obligation",
-    "no strings attached",
-    "guaranteed",
-    "click here",
-    "click below",
-    "buy now",
-    "order now",
-    "call now",
-    "apply now",
-    "special promotion",
-    "exclusive deal",
-    "incredible deal",
-    "once in a lifetime",
-    "earn money",
-    "make money",
-    "extra income",
-    "get paid",
-    "cash bonus",
-    "double your",
-    "million dollars",
-    "you have been selected",
-    "you've been selected",
-    "you are a winner",
-    "winner",
-    "dear friend",
-    "to whom it may concern",
-    "as seen on",
-    "no cost",
-    "best price",
-    "lowest price",
-    "cheap",
-    "miracle",
-    "this is not spam",
-    "this isn't spam",
-    "not a sales pitch",
-    "100% satisfied",
-    "increase your sales",
-    "boost your sales",
-    "work from home",
-    "free trial",
-    "free consultation",
-    "sign up free",
-    "$$$",
-)
 _SPAM_RES = {p: re.compile(r"(?<!\w)" + re.escape(p) + r"(?!\w)", re.IGNORECASE) for p in SPAM_PHRASES}
 _PUNCT_TO_SPACE = str.maketrans({c: " " for c in '.,!?;:()[]{}<>"“”«»*_/…'})
 
@@ -452,7 +259,6 @@ def has_call_to_action(text: str) -> bool:
 
 # --- personalisation -----------------------------------------------------------------------
 
-NON_PERSONAL_VARIABLES = frozenset({"first_name", "sender_name", "sender_first_name", "sender_company"})
 _DETAIL_RE = re.compile(
     r"\d"
     r"|[\"“«][^\"”»\n]{3,}[\"”»]"
@@ -463,37 +269,6 @@ _DETAIL_RE = re.compile(
     re.IGNORECASE,
 )
 _MIDCAP_RE = re.compile(r"(?<=[a-z,;:)] )[A-Z][\w&'’.-]*")
-COMMON_CAPITALISED = frozenset(
-    {
-        "I",
-        "I'm",
-        "I’m",
-        "I'd",
-        "I've",
-        "I'll",
-        "LinkedIn",
-        "InMail",
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-        "OK",
-        "AM",
-        "PM",
-        "Zoom",
-        "Google",
-        "Hi",
-        "Hello",
-        "Best",
-        "Thanks",
-        "English",
-        "Internet",
-        "AI",
-    }
-)
 
 
 def is_personal(core: str, variables_used: Iterable[str] = ()) -> bool:
@@ -535,140 +310,29 @@ def find_links(text: str, lower: str | None = None) -> list[tuple[int, int]]:
 
 # --- frameworks ----------------------------------------------------------------------------
 
-FRAMEWORK_NAMES = {
-    "RABT": "Reason, Ask, Benefit, Tease",
-    "AIDA": "Attention, Interest, Desire, Action",
-    "PAS": "Problem, Agitation, Solution",
-}
-_CUE_WORDS = {
-    "reason": {"saw", "noticed", "read", "congrats", "congratulations", "watched", "heard", "following"},
-    "benefit": {"save", "saves", "saved", "faster", "fewer", "without", "cut", "cuts", "cutting"},
-    "tease": {"curious", "worth"},
-    "problem": {
-        "struggle",
-        "struggles",
-        "struggling",
-        "struggled",
-        "problem",
-        "problems",
-        "pain",
-        "painful",
-        "challenge",
-        "challenges",
-        "challenging",
-        "tough",
-        "frustrating",
-        "frustrated",
-        "waste",
-        "wasted",
-        "wasting",
-        "manual",
-        "manually",
-        "bottleneck",
-        "bottlenecks",
-    },
-    "agitation": {
-        "worse",
-        "cost",
-        "costs",
-        "means",
-        "risk",
-        "risks",
-        "risky",
-        "lose",
-        "losing",
-        "lost",
-        "miss",
-        "missed",
-        "missing",
-        "churn",
-        "slow",
-        "slows",
-    },
-    "solution": {
-        "fix",
-        "fixes",
-        "fixed",
-        "solve",
-        "solves",
-        "solved",
-        "solution",
-        "solutions",
-        "automate",
-        "automates",
-        "automated",
-        "automation",
-        "remove",
-        "removes",
-    },
-    "attention": {"imagine"},
-    "desire": {"imagine", "result", "results", "customer", "customers", "without"},
-}
-_CUE_PHRASES = {
-    "reason": ("came across", "reaching out because"),
-    "benefit": (
-        "help you",
-        "helps you",
-        "help your",
-        "helps your",
-        "help teams",
-        "so you",
-        "so your",
-        "less time",
-        "more time",
-        "more replies",
-        "more deals",
-        "more pipeline",
-    ),
-    "tease": (
-        "happy to share",
-        "happy to send",
-        "happy to show",
-        "i can share",
-        "i can send",
-        "want me to",
-        "shall i",
-        "one idea",
-        "a few ideas",
-    ),
-    "problem": ("hard to", "spend hours", "spends hours", "spending hours"),
-    "agitation": (
-        "every week",
-        "every month",
-        "every day",
-        "every quarter",
-        "piles up",
-        "pile up",
-        "piling up",
-    ),
-    "solution": ("we built", "we help", "our tool", "our platform", "our product", "our service"),
-    "attention": ("what if", "did you know"),
-    "desire": ("would mean", "teams like", "so that"),
-}
 
-
-_CUE_PHRASE_FIRST = {name: frozenset(p.split()[0] for p in phrases) for name, phrases in _CUE_PHRASES.items()}
+_CUE_PHRASE_FIRST = {name: frozenset(p.split()[0] for p in phrases) for name, phrases in CUE_PHRASES.items()}
 
 
 def _has(name: str, lower: str, words: set[str]) -> bool:
     """Whether any cue of ``name`` is present (set tests first; phrases only when plausible)."""
-    if not words.isdisjoint(_CUE_WORDS[name]):
+    if not words.isdisjoint(CUE_WORDS[name]):
         return True
     if words.isdisjoint(_CUE_PHRASE_FIRST[name]):
         return False
-    return any(phrase in lower for phrase in _CUE_PHRASES[name])
+    return any(phrase in lower for phrase in CUE_PHRASES[name])
 
 
 def _cue(name: str, lower: str, words: set[str]) -> int:
     """Position of the first cue of ``name`` in ``lower`` (-1 when absent)."""
     best = -1
-    for word in words & _CUE_WORDS[name]:
+    for word in words & CUE_WORDS[name]:
         pos = lower.find(word)
         if pos >= 0 and (best < 0 or pos < best):
             best = pos
     if words.isdisjoint(_CUE_PHRASE_FIRST[name]):
         return best
-    for phrase in _CUE_PHRASES[name]:
+    for phrase in CUE_PHRASES[name]:
         pos = lower.find(phrase)
         if pos >= 0 and (best < 0 or pos < best):
             best = pos

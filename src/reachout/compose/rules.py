@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from reachout.compose import phrases
+from reachout.compose import phrases, wordlists
 
 Channel = Literal["inmail", "connection_note", "message", "email"]
 Severity = Literal["error", "warning", "info"]
@@ -279,7 +279,9 @@ def lint(
     framework = phrases.detect_framework(body, span, words, lower) if has_body else None
     if framework is not None:
         name, span = framework
-        issues.append(Issue("framework", "info", f"Reads as {name} ({phrases.FRAMEWORK_NAMES[name]}).", span))
+        issues.append(
+            Issue("framework", "info", f"Reads as {name} ({wordlists.FRAMEWORK_NAMES[name]}).", span)
+        )
     if len(issues) > 1:
         issues.sort(key=_issue_order)
     ok = not any(i.severity == "error" for i in issues)
