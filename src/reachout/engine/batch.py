@@ -307,23 +307,15 @@ def _render(
     if decision.template:
         from reachout.compose import service as compose_service
 
-        account = getattr(sender, "account_type", "premium")
-        rendered = compose_service.render_for_lead(session, decision.template, item.lead, account=account)
-        if rendered.blocked:
-            return None, "", f"template {decision.template}: missing {', '.join(rendered.missing) or 'data'}"
-        lint = getattr(rendered, "lint", None)
-        if lint is not None and not lint.ok:
-            codes = ", ".join(
-                str(getattr(i, "code", i))
-                for i in getattr(lint, "issues", [])
-                if getattr(i, "severity", "error") == "error"
-            )
-            return None, "", f"template {decision.template} fails lint: {codes or 'errors'}"
+        rendered = compose_service.render_for_lead(session, decision.template, item.lead, sender=sender)
+        if not rendered.sendable:
+            return None, "", f"template {decision.template}: {rendered.reason or 'not sendable'}"
         return rendered.subject, rendered.body, None
     if decision.body is not None:
+        from reachout.compose import service as compose_service
         from reachout.compose import templating
 
-        context = item.lead.context() if item.lead is not None and hasattr(item.lead, "context") else {}
+        context = compose_service.lead_context(item.lead, sender) if item.lead is not None else {}
         result = templating.render(decision.subject, decision.body, context, seed=seed)
         if result.blocked or result.error:
             return (

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from reachout.channels.protocol import EventKind
 from reachout.clock import ensure_utc
 from reachout.engine import repository as repo
-from reachout.engine.models import Campaign, CampaignSender, Enrollment, LeadEvent, Send
+from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, LeadEvent, Send
 from reachout.errors import ConflictError, NotFoundError, ValidationError
 
 # Events that end a lead's sequences in every campaign, with the reason recorded.
@@ -456,8 +456,18 @@ def explain(session: Session, lead_id: int, campaign: Campaign | None, now: date
             )
             out.append(entry)
             continue
-        at = max(now, ensure_utc(enrollment.next_due_at)) if enrollment.next_due_at else now
+        at = now
         decision, path = batch_mod.decide(batch, item, at)
+        due = ensure_utc(enrollment.next_due_at) if enrollment.next_due_at else None
+        stored = session.get(EngineHold, enrollment.id)
+        if (
+            isinstance(decision, planner.SendDecision)
+            and due is not None
+            and due > now
+            and stored is not None
+        ):
+            # Not due yet for a reason the planner does not see (a retry back-off, a refusal).
+            decision = planner.Hold(enrollment.step_id, stored.reason, due, "worker")
         entry["path"] = [{"from": a.from_step, "to": a.to_step, "reason": a.reason} for a in path]
         if isinstance(decision, planner.SendDecision):
             entry.update(
