@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from reachout.compose import service
+from reachout.compose.models import Template
 from reachout.errors import ConflictError, NotFoundError, ValidationError
 from reachout.leads.service import add_lead
 
@@ -161,3 +162,35 @@ def test_render_many_keeps_going_past_blocked_leads(session: Session) -> None:
     assert all(not m.blocked for m in service.render_many(template, leads))
     blocked = [m.lead_id for m in service.render_many(strict, leads) if m.blocked]
     assert blocked == [leads[i].id for i in (0, 3, 6)]
+
+
+def test_render_message_for_100000_contexts_reports_each_problem_and_keeps_going() -> None:
+    template = Template(
+        id=None,
+        name="scale",
+        channel="connection_note",
+        subject=None,
+        body="Hi {{ first_name }}, saw your post on {{ recent_post }} at {{ company | default('your team') }}. Open to connecting?",
+    )
+    contexts = []
+    for i in range(100_000):
+        ctx = {"first_name": f"N{i}", "recent_post": f"topic {i}", "custom": {}}
+        if i % 1000 == 1:
+            del ctx["recent_post"]  # missing: blocked
+        if i % 1000 == 2:
+            ctx["recent_post"] = "x" * 400  # over the 300 limit: rendered but not sendable
+        contexts.append(ctx)
+    missing, too_long, fine = [], [], 0
+    for i, ctx in enumerate(contexts):
+        message = service.render_message(template, ctx, seed=i, lead_id=i)
+        if message.blocked:
+            missing.append(i)
+            assert message.missing == ["recent_post"]
+        elif not message.sendable:
+            too_long.append(i)
+            assert "body_too_long" in message.lint.codes()
+        else:
+            fine += 1
+    assert missing == list(range(1, 100_000, 1000))
+    assert too_long == list(range(2, 100_000, 1000))
+    assert fine == 100_000 - 200
