@@ -178,25 +178,33 @@ def find_spam(
 
 # --- structure: greeting, sign-off, sentences ----------------------------------------------
 
-_GREETING_RE = re.compile(
-    r"\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b[^\n,!.:;?]{0,40}[,!.:;]?\s*",
-    re.IGNORECASE,
+_GREETING = (
+    r"\s*(?:hi|hello|hey|dear|greetings|good (?:morning|afternoon|evening))\b[^\n,!.:;?]{0,40}[,!.:;]?\s*"
 )
-_SIGNOFF_RE = re.compile(
-    r"\n[ \t]*(?:best|thanks|thank you|many thanks|cheers|regards|kind regards|best regards|warm regards|"
-    r"all the best|sincerely|talk soon|speak soon|--)\b[^\n]{0,30}(?:\n|$)",
-    re.IGNORECASE,
+_SIGNOFF = (
+    r"\n[ \t]*(?:(?:best|thanks|thank you|many thanks|cheers|regards|kind regards|best regards|warm regards|"
+    r"all the best|sincerely|talk soon|speak soon)\b|--)[^\n]{0,30}(?:\n|$)"
 )
+# Case-sensitive patterns run on the lower-cased text (faster); the others when lower-casing
+# would change the length (a few Unicode letters) and shift the offsets.
+_GREETING_RE, _GREETING_RE_I = re.compile(_GREETING), re.compile(_GREETING, re.IGNORECASE)
+_SIGNOFF_RE, _SIGNOFF_RE_I = re.compile(_SIGNOFF), re.compile(_SIGNOFF, re.IGNORECASE)
 
 
-def core_span(body: str) -> tuple[int, int]:
+def core_span(body: str, lower: str | None = None) -> tuple[int, int]:
     """The message without its greeting ('Hi Anna,') and sign-off ('Best,\\nBob')."""
+    if lower is None:
+        lower = body.lower()
+    if len(lower) == len(body):
+        text, greeting, signoff = lower, _GREETING_RE, _SIGNOFF_RE
+    else:
+        text, greeting, signoff = body, _GREETING_RE_I, _SIGNOFF_RE_I
     start = 0
-    m = _GREETING_RE.match(body)
+    m = greeting.match(text)
     if m is not None:
         start = m.end()
     end = len(body)
-    s = _SIGNOFF_RE.search(body, start)
+    s = signoff.search(text, start) if "\n" in text else None
     if s is not None:
         end = s.start()
     if end <= start:  # nothing but a greeting and a sign-off: judge the whole text

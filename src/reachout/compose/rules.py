@@ -242,8 +242,8 @@ def lint(
             issues.extend(_subject_checks(subject, limits))
 
     has_body = bool(body.strip())
-    span = phrases.core_span(body) if has_body else (0, len(body))
     lower = body.lower()
+    span = phrases.core_span(body, lower) if has_body else (0, len(body))
     words = phrases.tokens(lower) if has_body else set()
     if not has_body:
         issues.append(
