@@ -208,6 +208,11 @@ def test_body_long_over_400_for_inmail_and_message_only() -> None:
     assert "body_long" in codes(lint("inmail", GOOD_SUBJECT, exact + "x"))
 
 
+def test_punctuation_and_emoji_are_not_words_in_a_subject() -> None:
+    subject = "Your PyCon Berlin talk - query planners & Postgres stats 🚀 — tuning"
+    assert "subject_wordy" not in codes(lint("inmail", subject, GOOD_BODY))
+
+
 def test_subject_wordy() -> None:
     ten = "Your PyCon Berlin talk on query planners and Postgres stats"
     assert len(ten.split()) == 10

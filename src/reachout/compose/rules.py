@@ -324,6 +324,8 @@ def _unresolved(text: str, where: Literal["subject", "body"]) -> list[Issue]:
 def _subject_checks(subject: str, limits: ChannelLimits) -> list[Issue]:
     out: list[Issue] = []
     words = subject.split()
+    if len(words) > limits.subject_words:  # a lone dash or emoji is not a word
+        words = [w for w in words if any(ch.isalnum() for ch in w)]
     if len(words) > limits.subject_words:
         out.append(
             Issue(
