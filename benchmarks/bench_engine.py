@@ -1,0 +1,354 @@
+"""Sequence engine: claim+plan latency over 1,000,000 active enrollments, and send throughput.
+
+``python benchmarks/bench_engine.py [--quick] [--pg URL] [--no-pg] [--rounds N]``
+
+1. Claim + plan: 1,000,000 active enrollments (50,000 with ``--quick``), all due, on SQLite and
+   on PostgreSQL. One round = the worker's claim transaction (lease 1,000 due enrollments) plus
+   its plan transaction (load leads/events/sends/suppression/sender usage, run the planner,
+   render, write 1,000 ``intent`` rows), both committed. Median over the rounds; target < 100 ms.
+   The populated SQLite file is cached (``$REACHOUT_BENCH_CACHE``, default a temp folder) and
+   copied for each run; PostgreSQL uses a database named ``reachout_bench_<n>`` kept between
+   runs and reset (sends deleted, leases cleared) before measuring.
+2. Sends/s: the engine (worker: intent, SMTP, outcome) delivering N emails into a local
+   aiosmtpd sink (a separate process) versus a bare ``smtplib`` loop of the same messages over
+   one connection into the same sink, interleaved in the same run; target ratio >= 0.5.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from reachout import bootstrap, db
+from reachout.settings import Settings
+
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)  # a Tuesday, no holiday in the lead countries
+ZONES = [("Europe/Paris", "FR"), ("America/New_York", "US"), ("Asia/Tokyo", "JP"), ("Pacific/Auckland", "NZ")]
+SEQUENCE: dict[str, Any] = {
+    "name": "bench",
+    "window": {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "start": "00:00", "end": "23:59"},
+    "steps": [
+        {
+            "id": "intro",
+            "type": "email",
+            "subject": "Hi {{ first_name }}",
+            "body": "Hello {{ first_name }} at {{ company }}.",
+        },
+        {"id": "bump", "type": "email", "after": {"days": 3}, "subject": "Re: hi", "body": "Following up."},
+    ],
+}
+SENDERS = 4
+BATCH = 1000
+
+
+def _ts(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _populate(url: str, n: int) -> None:
+    """Migrate, then bulk insert n leads, SENDERS mailboxes, one campaign and n due enrollments."""
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    app = bootstrap.build(Settings(home=Path(tempfile.mkdtemp()), database_url=url), migrate=False)
+    from reachout.engine import service
+    from reachout.senders.service import add_sender
+
+    with app.session() as session:
+        for i in range(SENDERS):
+            sender = add_sender(
+                session,
+                name=f"box{i}",
+                channel="email",
+                at=NOW - timedelta(days=60),
+                limits={"daily_email": 10**6},
+            )
+            sender.limits = {**sender.limits, "driver": "counting"}
+        campaign = service.create_campaign(
+            session, "bench", SEQUENCE, [f"box{i}" for i in range(SENDERS)], at=NOW
+        )
+        service.start(session, campaign)
+        campaign_id = campaign.id
+    created = _ts(NOW - timedelta(days=1))
+    step = 50_000
+    postgres = url.startswith("postgresql")
+    with app.engine.begin() as conn:
+        for start in range(0, n, step):
+            leads = []
+            enrollments = []
+            for i in range(start, min(n, start + step)):
+                tz, country = ZONES[i % len(ZONES)]
+                leads.append(
+                    (
+                        i + 1,
+                        f"F{i}",
+                        f"L{i}",
+                        f"Co{i % 997}",
+                        f"lead{i}@example{i % 50}.com",
+                        tz,
+                        country,
+                        "{}",
+                        created,
+                        created,
+                    )
+                )
+                due = _ts(NOW - timedelta(seconds=1 + (i * 7919) % 86400))
+                enrollments.append(
+                    (campaign_id, i + 1, "active", "intro", 0, 0, 0, due, created, "{}", created)
+                )
+            if postgres:
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                with raw.cursor() as cur:
+                    with cur.copy(
+                        "COPY leads (id, first_name, last_name, company, email, timezone, country, custom_fields, created_at, updated_at) FROM STDIN"
+                    ) as copy:
+                        for row in leads:
+                            copy.write_row(row)
+                    with cur.copy(
+                        "COPY enrollments (campaign_id, lead_id, status, step_id, step_index, attempt, retries, next_due_at, step_started_at, state, created_at) FROM STDIN"
+                    ) as copy:
+                        for row in enrollments:
+                            copy.write_row(row)
+            else:
+                conn.exec_driver_sql(
+                    "INSERT INTO leads (id, first_name, last_name, company, email, timezone, country, custom_fields, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    leads,
+                )
+                conn.exec_driver_sql(
+                    "INSERT INTO enrollments (campaign_id, lead_id, status, step_id, step_index, attempt, retries, next_due_at, step_started_at, state, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    enrollments,
+                )
+            print(f"  populated {min(n, start + step):,}/{n:,}", file=sys.stderr, flush=True)
+        if postgres:
+            conn.exec_driver_sql(
+                "SELECT setval(pg_get_serial_sequence('leads', 'id'), (SELECT max(id) FROM leads))"
+            )
+    with app.engine.begin() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    bootstrap.reset()
+
+
+def _count(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(text("SELECT count(*) FROM enrollments WHERE status = 'active'")).scalar() or 0
+            )
+    except Exception:
+        return -1
+    finally:
+        engine.dispose()
+
+
+def _measure_claim_plan(url: str, rounds: int) -> list[float]:
+    from reachout.engine.worker import Worker, WorkerReport
+
+    app = bootstrap.build(Settings(home=Path(tempfile.mkdtemp()), database_url=url), migrate=False)
+    worker = Worker(app, owner="bench")
+    times = []
+    for r in range(rounds + 1):
+        now = NOW + timedelta(seconds=r)
+        start = time.perf_counter()
+        ids = worker.claim(now, BATCH)
+        pending = worker.plan(ids, now, WorkerReport())
+        elapsed = time.perf_counter() - start
+        assert len(ids) == BATCH and len(pending) == BATCH, (len(ids), len(pending))
+        if r:  # the first round warms caches (sequence parse, template compile, imports)
+            times.append(elapsed * 1000)
+    bootstrap.reset()
+    return times
+
+
+def _sqlite_claim_plan(n: int, rounds: int) -> list[float]:
+    cache = Path(os.environ.get("REACHOUT_BENCH_CACHE", Path(tempfile.gettempdir()) / "reachout-bench"))
+    cache.mkdir(parents=True, exist_ok=True)
+    cached = cache / f"engine_{n}.db"
+    if _count(f"sqlite:///{cached}") != n:
+        cached.unlink(missing_ok=True)
+        print(f"building the SQLite cache {cached} ...", file=sys.stderr, flush=True)
+        _populate(f"sqlite:///{cached}", n)
+        with create_engine(f"sqlite:///{cached}").connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    work = Path(tempfile.mkdtemp()) / "work.db"
+    shutil.copyfile(cached, work)
+    try:
+        return _measure_claim_plan(f"sqlite:///{work}", rounds)
+    finally:
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
+def _pg_claim_plan(base: str, n: int, rounds: int) -> list[float]:
+    name = f"reachout_bench_{n}"
+    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar()
+        if exists and _count(url) != n:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            exists = None
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            print(f"building PostgreSQL database {name} ...", file=sys.stderr, flush=True)
+            _populate(url, n)
+    admin.dispose()
+    engine = create_engine(url)
+    with engine.begin() as conn:  # back to the cached state: nothing sent, nothing leased
+        conn.execute(text("DELETE FROM sends"))
+        conn.execute(text("DELETE FROM engine_holds"))
+        conn.execute(
+            text(
+                "UPDATE enrollments SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL"
+            )
+        )
+    engine.dispose()
+    return _measure_claim_plan(url, rounds)
+
+
+# -- throughput ------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _start_sink() -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the SMTP sink did not start")
+
+
+def _bare(port: int, n: int) -> float:
+    import smtplib
+
+    start = time.perf_counter()
+    conn = smtplib.SMTP("127.0.0.1", port, timeout=10)
+    for i in range(n):
+        msg = EmailMessage()
+        msg["From"] = "box0@example.test"
+        msg["To"] = f"lead{i}@example.com"
+        msg["Subject"] = f"Hi F{i}"
+        msg["X-Reachout-Key"] = f"bare:{i}"
+        msg["Message-ID"] = f"<bare{i}@example.test>"
+        msg.set_content(f"Hello F{i} at Co{i % 997}.")
+        conn.send_message(msg)
+    conn.quit()
+    return n / (time.perf_counter() - start)
+
+
+def _engine_rate(url: str, port: int, n: int) -> float:
+    from reachout.engine import drivers
+    from reachout.engine.worker import Worker
+
+    engine = db.make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            f'UPDATE senders SET limits = \'{{"daily_email": 1000000, "driver": "engine-smtp", "smtp_port": {port}}}\''
+        )
+    engine.dispose()
+    drivers.reset()
+    app = bootstrap.build(Settings(home=Path(tempfile.mkdtemp()), database_url=url), migrate=False)
+    worker = Worker(app)
+    sent = 0
+    start = time.perf_counter()
+    while sent < n:
+        report = worker.run_once(NOW, limit=min(100, n - sent))
+        sent += report.sent
+        if report.claimed == 0:
+            break
+    elapsed = time.perf_counter() - start
+    drivers.reset()
+    bootstrap.reset()
+    assert sent == n, f"engine sent {sent} of {n}"
+    return n / elapsed
+
+
+def _throughput(n: int, rounds: int) -> tuple[list[float], list[float]]:
+    sink, port = _start_sink()
+    engines, bares = [], []
+    try:
+        for _ in range(rounds):
+            folder = Path(tempfile.mkdtemp())
+            url = f"sqlite:///{folder / 'tp.db'}"
+            _populate(url, n)
+            bares.append(_bare(port, n))
+            engines.append(_engine_rate(url, port, n))
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        sink.terminate()
+        sink.wait()
+    return engines, bares
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("REACHOUT_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"),
+    )
+    parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    n = 50_000 if args.quick else 1_000_000
+    sends = 1000 if args.quick else 3000
+
+    results: dict[str, float] = {}
+    times = _sqlite_claim_plan(n, args.rounds)
+    results["sqlite"] = statistics.median(times)
+    print(
+        f"claim+plan {BATCH} of {n:,} enrollments, SQLite: median {results['sqlite']:.1f} ms "
+        f"(min {min(times):.1f}, max {max(times):.1f}); target < 100 ms",
+        flush=True,
+    )
+    if not args.no_pg:
+        try:
+            times = _pg_claim_plan(args.pg, n, args.rounds)
+        except Exception as exc:  # no server: say so, keep the other figures
+            print(f"PostgreSQL skipped: {type(exc).__name__}: {str(exc).splitlines()[0]}", flush=True)
+        else:
+            results["postgresql"] = statistics.median(times)
+            print(
+                f"claim+plan {BATCH} of {n:,} enrollments, PostgreSQL: median {results['postgresql']:.1f} ms "
+                f"(min {min(times):.1f}, max {max(times):.1f}); target < 100 ms",
+                flush=True,
+            )
+    engines, bares = _throughput(sends, 3)
+    engine_rate, bare_rate = statistics.median(engines), statistics.median(bares)
+    print(
+        f"sends/s into a local aiosmtpd sink ({sends} emails, median of 3): engine {engine_rate:.0f}, "
+        f"bare smtplib {bare_rate:.0f}, ratio {engine_rate / bare_rate:.2f} (target >= 0.5)",
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
