@@ -70,6 +70,8 @@ def test_bare_custom_key_is_accepted_once_a_lead_has_it(session: Session) -> Non
         ("message", "Subject", "Hi"),
         ("inmail", "S", "   "),
         ("inmail", "S", "{{ ''.__class__ }}"),
+        ("inmail", None, "Hi {{ first_name }}"),
+        ("email", "  ", "Hi {{ first_name }}"),
     ],
 )
 def test_invalid_templates_are_refused(

@@ -100,6 +100,8 @@ def validate_template(session: Session | None, channel: str, subject: str | None
     _check_channel(channel)
     if not body or not body.strip():
         raise ValidationError("the template body is empty", hint="give --body or --body-file")
+    if not (subject and subject.strip()) and channel in ("inmail", "email"):
+        raise ValidationError(f"an {channel} template needs a subject", hint="give --subject TEXT")
     if subject and channel in ("connection_note", "message"):
         raise ValidationError(
             f"a {channel} has no subject", hint="drop --subject or use channel inmail or email"
