@@ -162,3 +162,20 @@ def test_render_a_list(cli: Any) -> None:
 def test_variables(cli: Any) -> None:
     data = json.loads(cli("compose", "variables", "--json").stdout)
     assert "company" in data["lead"] and "sender_first_name" in data["sender"]
+
+
+def test_lint_reads_the_body_from_stdin(cli: Any) -> None:
+    result = cli("compose", "lint", "--channel", "message", "--body-file", "-", "--json", input=GOOD)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["length"]["body"] == len(GOOD)
+
+
+def test_editing_a_builtin_stores_a_copy_and_delete_restores_it(cli: Any) -> None:
+    body = "Hi {{ first_name }}, enjoyed your post on {{ recent_post | default('hiring') }}. Connect?"
+    assert cli("templates", "edit", "note-short", "--body", body).exit_code == 0
+    shown = json.loads(cli("templates", "show", "note-short", "--json").stdout)
+    assert shown["builtin"] is False and shown["body"] == body
+    assert cli("templates", "delete", "note-short").exit_code == 0
+    assert json.loads(cli("templates", "show", "note-short", "--json").stdout)["builtin"] is True
+    refused = cli("templates", "delete", "note-short")
+    assert refused.exit_code == 2 and "built-in" in refused.stderr
