@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import itertools
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 
 import mails
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reachout.channels.email.rules import (
     IncomingKind,
@@ -13,9 +16,11 @@ from reachout.channels.email.rules import (
     build_message,
     classify,
     normalise_subject,
+    pacing,
     reply_subject,
     return_date,
     strip_quoted,
+    unsubscribe_link,
 )
 
 OWN = frozenset({"alice@sender.test"})
@@ -136,3 +141,40 @@ def test_subject_helpers() -> None:
     assert reply_subject("AW: x") == "AW: x"
     assert normalise_subject("Re: AW: Fwd:  Quick   Question") == "quick question"
     assert strip_quoted("Yes!\n\nLe lun. 23 nov. 2026, Alice a écrit :\n> hi") == "Yes!"
+
+
+@given(
+    cap=st.integers(1, 5),
+    spacing=st.integers(0, 3600),
+    gaps=st.lists(st.integers(0, 6 * 3600), min_size=1, max_size=60),
+)
+@settings(max_examples=200, deadline=None)
+def test_pacing_never_exceeds_the_daily_cap_or_the_spacing(cap: int, spacing: int, gaps: list[int]) -> None:
+    now = RECEIVED
+    sent: list[datetime] = []
+    for gap in gaps:
+        now += timedelta(seconds=gap)
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        wait = pacing(
+            now=now, sent_today=sum(1 for t in sent if t >= day_start), last_sent_at=sent[-1] if sent else None,
+            daily_cap=cap, min_spacing_seconds=spacing, next_day_start=day_start + timedelta(days=1),
+        )  # fmt: skip
+        if wait is None:
+            sent.append(now)
+            continue
+        assert wait.retry_after_seconds >= 1
+        later = now + timedelta(seconds=wait.retry_after_seconds)
+        if "spacing" in wait.reason:  # waiting as told satisfies the spacing
+            assert (later - sent[-1]).total_seconds() >= spacing
+        else:  # the cap waits for the next local day
+            assert later >= day_start + timedelta(days=1)
+    per_day: dict[object, int] = {}
+    for t in sent:
+        per_day[t.date()] = per_day.get(t.date(), 0) + 1
+    assert max(per_day.values(), default=0) <= cap
+    assert all((b - a).total_seconds() >= spacing for a, b in itertools.pairwise(sent))
+
+
+def test_unsubscribe_link_does_not_double_the_path() -> None:
+    assert unsubscribe_link("https://x.test", "T") == "https://x.test/u/T"
+    assert unsubscribe_link("http://127.0.0.1:8000/u/", "T") == "http://127.0.0.1:8000/u/T"

@@ -161,23 +161,20 @@ class EmailDriver:
             if lead is not None and lead.email_status == "bounced" and (lead.email or "").lower() == to:
                 return Outcome(OutcomeKind.INVALID_RECIPIENT, detail=f"{to} bounced hard before")
         start = _day_start(now, self.timezone)
-        sent_today = repository.count_since(session, mailbox.id, start)
-        if sent_today >= mailbox.daily_cap:
-            tomorrow = _day_start(start + timedelta(hours=36), self.timezone)
+        wait = rules.pacing(
+            now=now,
+            sent_today=repository.count_since(session, mailbox.id, start),
+            last_sent_at=repository.last_sent_at(session, mailbox.id),
+            daily_cap=mailbox.daily_cap,
+            min_spacing_seconds=mailbox.min_spacing_seconds,
+            next_day_start=_day_start(start + timedelta(hours=36), self.timezone),
+        )
+        if wait is not None:
             return Outcome(
                 OutcomeKind.LIMIT_REACHED,
-                detail=f"daily cap of {mailbox.address}: {sent_today}/{mailbox.daily_cap} sent today",
-                retry_after_seconds=max(1, int((tomorrow - now).total_seconds())),
+                detail=f"{mailbox.address} {wait.reason}",
+                retry_after_seconds=wait.retry_after_seconds,
             )
-        last = repository.last_sent_at(session, mailbox.id)
-        if last is not None and mailbox.min_spacing_seconds > 0:
-            wait = mailbox.min_spacing_seconds - (now - last).total_seconds()
-            if wait > 0:
-                return Outcome(
-                    OutcomeKind.LIMIT_REACHED,
-                    detail=f"spacing of {mailbox.address}: {mailbox.min_spacing_seconds}s between emails",
-                    retry_after_seconds=max(1, int(wait + 0.999)),
-                )
         return None
 
     def _build(
@@ -199,7 +196,7 @@ class EmailDriver:
                 subject = parents[0].subject
         secret = tokens.token_secret(self.app.settings.home)
         token = tokens.make_token(action.recipient.lead_id, self.sender_name, secret=secret, email=to)
-        base = (mailbox.unsubscribe_base_url or DEFAULT_UNSUBSCRIBE_BASE).rstrip("/")
+        base = mailbox.unsubscribe_base_url or DEFAULT_UNSUBSCRIBE_BASE
         out = rules.Outgoing(
             from_address=mailbox.address,
             from_name=mailbox.display_name,
@@ -213,7 +210,7 @@ class EmailDriver:
             thread_ref=thread_ref,
             references=references,
             html=action.meta.get("html"),
-            unsubscribe_url=f"{base}/u/{token}",
+            unsubscribe_url=rules.unsubscribe_link(base, token),
             unsubscribe_mailto=rules.unsubscribe_mailto(mailbox.address, token),
         )
         return rules.build_message(out), rules.angle(message_id)

@@ -86,6 +86,46 @@ def unsubscribe_mailto(address: str, token: str) -> str:
     return f"mailto:{address}?subject={quote('unsubscribe ' + token)}"
 
 
+def unsubscribe_link(base_url: str, token: str) -> str:
+    """``<base>/u/<token>``; a base that already ends in ``/u`` is not doubled."""
+    base = base_url.rstrip("/")
+    if not base.endswith("/u"):
+        base += "/u"
+    return f"{base}/{token}"
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """Why an email must wait, and for how long (seconds)."""
+
+    reason: str
+    retry_after_seconds: int
+
+
+def pacing(
+    *,
+    now: datetime,
+    sent_today: int,
+    last_sent_at: datetime | None,
+    daily_cap: int,
+    min_spacing_seconds: int,
+    next_day_start: datetime,
+) -> Pacing | None:
+    """None when the mailbox may send at ``now``; otherwise the limit hit and when to retry.
+
+    ``sent_today`` counts emails since the start of the mailbox's local day; the cap resets at
+    ``next_day_start``. Spacing is measured from the last email, whatever day it was.
+    """
+    if sent_today >= daily_cap:
+        wait = (next_day_start - now).total_seconds()
+        return Pacing(f"daily cap: {sent_today}/{daily_cap} sent today", max(1, int(wait + 0.999)))
+    if last_sent_at is not None and min_spacing_seconds > 0:
+        wait = min_spacing_seconds - (now - last_sent_at).total_seconds()
+        if wait > 0:
+            return Pacing(f"spacing: {min_spacing_seconds}s between emails", max(1, int(wait + 0.999)))
+    return None
+
+
 # ---------------------------------------------------------------- incoming
 
 
