@@ -80,7 +80,7 @@ def test_paid_inmail_spends_one_credit_and_open_profile_none(app: Any, linkedin:
     assert report.sent == 2, report.to_dict()
     by_lead = {s.lead_id: s for s in _sends(app)}
     assert by_lead[leads[0]].open_profile and not by_lead[leads[0]].credit_spent
-    assert by_lead[leads[1]].credit_spent and not by_lead[leads[1]].open_profile
+    assert by_lead[leads[1]].credit_spent and not by_lead[leads[1]].open_profile, by_lead[leads[1]].detail
     with app.session() as session:
         assert credits.available(session, sender_id, MONDAY + timedelta(minutes=1)) == before - 1
 

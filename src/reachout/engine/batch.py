@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from reachout.clock import ensure_utc
 from reachout.engine import planner, service
 from reachout.engine import repository as repo
-from reachout.engine.models import Campaign, CampaignSender, Enrollment, LeadEvent, Send
+from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, LeadEvent, Send
 from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
 
 USAGE_DAYS = 31
@@ -48,6 +48,9 @@ class Batch:
     campaign_senders: dict[int, list[int]]
     defaults: Defaults
     by_name: dict[str, int] = field(default_factory=dict)
+    # Rows ``apply`` collects; ``write`` inserts them in bulk (one statement each).
+    new_sends: list[tuple[Item, dict[str, Any]]] = field(default_factory=list)
+    new_holds: list[dict[str, Any]] = field(default_factory=list)
 
     def senders_for(self, campaign_id: int) -> list[SenderState]:
         return [self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states]
@@ -329,8 +332,8 @@ def _render(
     return decision.subject, "", None
 
 
-def apply(session: Session, batch: Batch, item: Item, now: datetime) -> Send | str:
-    """Write one decision; a send becomes an ``intent`` row (returned). Else "hold"/"finish"."""
+def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
+    """Apply one decision to the enrollment; returns "send", "hold" or "finish" (see ``write``)."""
     decision, _path = decide(batch, item, now)
     enrollment = item.enrollment
     if isinstance(decision, planner.Finish):
@@ -338,45 +341,42 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> Send | s
         enrollment.state = {**(enrollment.state or {}), "finish_detail": decision.reason}
         if decision.step_id:
             enrollment.step_id = decision.step_id
-        repo.clear_hold(session, enrollment.id)
         return "finish"
     if isinstance(decision, planner.Hold):
-        return _hold(session, item, decision.step_id, decision.reason, decision.until, now)
+        return _hold(batch, item, decision.step_id, decision.reason, decision.until, now)
     assert isinstance(decision, planner.SendDecision)
     sender_id = batch.by_name[decision.sender]
     sender = batch.senders_by_id[sender_id]
     subject, body, problem = _render(session, item, decision, sender)
     if problem is not None:
         return _hold(
-            session, item, decision.step_id, problem, now + timedelta(hours=batch.defaults.recheck_hours), now
+            batch, item, decision.step_id, problem, now + timedelta(hours=batch.defaults.recheck_hours), now
         )
     attempt = sum(1 for s in item.sends if s.step_id == decision.step_id)
     with_note = decision.action_type == "connection_request" and bool(body)
-    send = Send(
-        key=f"{enrollment.id}:{decision.step_id}:{attempt}",
-        status="intent",
-        lead_id=enrollment.lead_id,
-        sender_id=sender_id,
-        campaign_id=enrollment.campaign_id,
-        enrollment_id=enrollment.id,
-        step_id=decision.step_id,
-        variant=decision.variant,
-        action_type=decision.action_type,
-        credit_spent=False,
-        open_profile=decision.open_profile,
-        with_note=with_note,
-        subject=subject,
-        body=body,
-        created_at=now,
-    )
-    session.add(send)
-    session.flush()
+    row = {
+        "key": f"{enrollment.id}:{decision.step_id}:{attempt}",
+        "status": "intent",
+        "lead_id": enrollment.lead_id,
+        "sender_id": sender_id,
+        "campaign_id": enrollment.campaign_id,
+        "enrollment_id": enrollment.id,
+        "step_id": decision.step_id,
+        "variant": decision.variant,
+        "action_type": decision.action_type,
+        "credit_spent": False,
+        "open_profile": decision.open_profile,
+        "with_note": with_note,
+        "subject": subject,
+        "body": body,
+        "created_at": now,
+    }
+    batch.new_sends.append((item, row))
     enrollment.step_id = decision.step_id
     enrollment.step_index = item.sequence.index_of(decision.step_id)
     enrollment.variant = decision.variant
     enrollment.sender_id = sender_id
     enrollment.next_due_at = None  # the outcome transaction wakes it
-    repo.clear_hold(session, enrollment.id)
     batch.states[sender_id] = batch.states[sender_id].with_send(
         SentAction(
             type=decision.action_type,
@@ -387,11 +387,38 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> Send | s
             paid=decision.paid_credit,
         )
     )
-    return send
+    return "send"
+
+
+def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any]]]:
+    """Flush the enrollments' changes and insert the collected holds and intents in bulk.
+
+    Returns (item, send id, row) per intent, in planning order.
+    """
+    session.flush()
+    if batch.new_holds:
+        session.execute(insert(EngineHold), batch.new_holds)
+    out: list[tuple[Item, int, dict[str, Any]]] = []
+    if batch.new_sends:
+        rows = [row for _, row in batch.new_sends]
+        result = session.execute(
+            insert(Send).returning(Send.id, Send.key, sort_by_parameter_order=True), rows
+        ).all()
+        for (item, row), (send_id, key) in zip(batch.new_sends, result, strict=True):
+            assert key == row["key"]
+            out.append((item, int(send_id), row))
+    batch.new_sends, batch.new_holds = [], []
+    return out
+
+
+def clear_holds(session: Session, ids: list[int]) -> None:
+    """A fresh decision replaces an enrollment's hold: drop the old ones for the batch at once."""
+    for part in repo.chunks(ids):
+        session.execute(delete(EngineHold).where(EngineHold.enrollment_id.in_(part)))
 
 
 def _hold(
-    session: Session, item: Item, step_id: str | None, reason: str, until: datetime | None, now: datetime
+    batch: Batch, item: Item, step_id: str | None, reason: str, until: datetime | None, now: datetime
 ) -> str:
     enrollment = item.enrollment
     if step_id and step_id != enrollment.step_id:
@@ -403,5 +430,13 @@ def _hold(
     enrollment.next_due_at = until
     enrollment.lease_owner = None
     enrollment.lease_until = None
-    repo.set_hold(session, enrollment, reason, until, now)
+    batch.new_holds.append(
+        {
+            "enrollment_id": enrollment.id,
+            "step_id": enrollment.step_id,
+            "reason": reason,
+            "until": until,
+            "at": now,
+        }
+    )
     return "hold"

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.orm import Session
 
 from reachout.channels.protocol import Action, ActionType, EventKind, Outcome, OutcomeKind, Recipient
@@ -82,6 +82,7 @@ class PendingSend:
     enrollment_id: int
     action: Action
     sender: Any
+    paid: bool = False  # a paid InMail: the outcome spends a credit (ORM path)
 
 
 class Worker:
@@ -134,20 +135,19 @@ class Worker:
             if not live:
                 return pending
             batch = planning.load_batch(session, sorted(live), now, lock=True)
-            for item in batch.items:
-                result = planning.apply(session, batch, item, now)
-                if isinstance(result, Send):
-                    action = build_action(result, batch.senders_by_id[result.sender_id or 0], item)
-                    pending.append(
-                        PendingSend(
-                            result.id, item.enrollment.id, action, batch.senders_by_id[result.sender_id or 0]
-                        )
-                    )
-                elif result == "finish":
-                    report.finished += 1
-                else:
-                    report.held += 1
-            session.flush()
+            planning.clear_holds(session, sorted(live))
+            with session.no_autoflush:
+                for item in batch.items:
+                    result = planning.apply(session, batch, item, now)
+                    if result == "finish":
+                        report.finished += 1
+                    elif result == "hold":
+                        report.held += 1
+            for item, send_id, row in planning.write(session, batch):
+                sender = batch.senders_by_id[row["sender_id"]]
+                paid = row["action_type"] == "inmail" and not row["open_profile"]
+                action = build_action(send_id, row, sender, item)
+                pending.append(PendingSend(send_id, item.enrollment.id, action, sender, paid))
         return pending
 
     # -- phase 3 -----------------------------------------------------------------------------
@@ -158,7 +158,10 @@ class Worker:
             except Exception as exc:  # a driver bug is a transient failure of this send, not a crash
                 outcome = Outcome(kind=OutcomeKind.TRANSIENT_ERROR, detail=f"{type(exc).__name__}: {exc}")
             with self.app.session() as session:
-                record_outcome(session, item.send_id, outcome, now_fn())
+                if outcome.delivered and not item.paid:
+                    record_delivered(session, item.send_id, item.enrollment_id, outcome, now_fn())
+                else:
+                    record_outcome(session, item.send_id, outcome, now_fn())
             report.outcomes[outcome.kind.value] = report.outcomes.get(outcome.kind.value, 0) + 1
             if outcome.kind is OutcomeKind.SENT:
                 report.sent += 1
@@ -206,28 +209,53 @@ def run_once(app: Any, now: datetime | None = None, limit: int = 100, **kw: Any)
 # -- actions and outcomes ------------------------------------------------------------------------
 
 
-def build_action(send: Send, sender: Any, item: Any) -> Action:
+def build_action(send_id: int, row: dict[str, Any], sender: Any, item: Any) -> Action:
     lead = item.lead
     name = " ".join(p for p in (getattr(lead, "first_name", None), getattr(lead, "last_name", None)) if p)
     return Action(
-        key=send.key,
-        type=ActionType(send.action_type),
+        key=row["key"],
+        type=ActionType(row["action_type"]),
         sender=sender.name,
         recipient=Recipient(
-            lead_id=send.lead_id,
+            lead_id=row["lead_id"],
             name=name,
             profile_url=getattr(lead, "profile_url", None),
             email=getattr(lead, "email", None),
         ),
-        subject=send.subject,
-        body=send.body or "",
+        subject=row["subject"],
+        body=row["body"] or "",
         thread_ref=item.thread_ref,
         meta={
-            "campaign_id": send.campaign_id,
-            "step": send.step_id,
-            "variant": send.variant,
-            "send_id": send.id,
+            "campaign_id": row["campaign_id"],
+            "step": row["step_id"],
+            "variant": row["variant"],
+            "send_id": send_id,
+            "lead": getattr(lead, "context", dict)() if lead is not None else {},
         },
+    )
+
+
+def record_delivered(
+    session: Session, send_id: int, enrollment_id: int, outcome: Outcome, at: datetime
+) -> None:
+    """The common case in two UPDATEs: delivered, nothing to charge. Same effect as record_outcome."""
+    sent = outcome.kind is OutcomeKind.SENT
+    values: dict[str, Any] = {"status": "sent" if sent else "queued", "sent_at": at if sent else None}
+    if outcome.provider_id:
+        values["provider_id"] = outcome.provider_id
+    if outcome.detail:
+        values["detail"] = outcome.detail
+    session.execute(update(Send).where(Send.id == send_id).values(**values))
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.id == enrollment_id)
+        .values(
+            last_sent_at=at,
+            retries=0,
+            lease_owner=None,
+            lease_until=None,
+            next_due_at=case((Enrollment.status == "active", at), else_=Enrollment.next_due_at),
+        )
     )
 
 
