@@ -284,6 +284,11 @@ def test_no_personalization() -> None:
     assert "no_personalization" in codes(lint("message", None, GENERIC_BODY, variables_used=["first_name"]))
 
 
+def test_a_meeting_length_is_not_a_personal_detail() -> None:
+    body = GENERIC_BODY.replace("open to a chat", "open to a 15-minute chat or a 30 min call")
+    assert "no_personalization" in codes(lint("message", None, body))
+
+
 def test_a_variable_beyond_the_first_name_or_a_concrete_detail_is_personal() -> None:
     assert "no_personalization" not in codes(lint("message", None, GENERIC_BODY, variables_used=["company"]))
     detailed = GENERIC_BODY.replace("to share what we do", "after your PyCon keynote")

@@ -203,3 +203,11 @@ def test_any_context_value_renders_verbatim(value: str) -> None:
         assert r.body == f"<{value}>" and not r.blocked
     else:
         assert r.blocked
+
+
+def test_variables_used_lists_fields_with_values_only() -> None:
+    body = "{{ first_name }} {{ company | default('x') }} {{ custom.team }} {{ custom.plan | default('') }}"
+    r = render(None, body, {"first_name": "A", "custom": {"team": "data"}}, seed=1)
+    assert r.variables_used == ("first_name", "custom.team")
+    bare = render(None, body.replace("{{ custom.team }}", ""), {"first_name": "A", "custom": {}}, seed=1)
+    assert bare.variables_used == ("first_name",)

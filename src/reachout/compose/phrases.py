@@ -268,7 +268,7 @@ def has_call_to_action(text: str) -> bool:
 # --- personalisation -----------------------------------------------------------------------
 
 _DETAIL_RE = re.compile(
-    r"\d"
+    r"\d+(?![\d,.]|[- ]?(?:min(?:ute)?s?|hours?|h|days?|weeks?)\b)"  # a number, not "15-minute call"
     r"|[\"“«][^\"”»\n]{3,}[\"”»]"
     r"|\byour (?:recent |latest |last )?(?:post|article|talk|podcast|launch|announcement|book|paper|"
     r"interview|webinar|keynote|comment|promotion|move|round|raise|hire|hiring)\b"

@@ -298,7 +298,8 @@ def check(subject: str | None, body: str, *, custom_keys: Iterable[str] = ()) ->
 class Compiled:
     subject: Any  # jinja2.Template | None
     body: Any
-    names: tuple[str, ...]  # variables the template refers to
+    names: tuple[str, ...]  # variables the template refers to (``custom`` excluded)
+    custom_keys: tuple[str, ...] = ()  # keys read as ``custom.key`` / ``custom["key"]``
 
 
 @lru_cache(maxsize=256)
@@ -307,9 +308,21 @@ def compile_template(subject: str | None, body: str) -> Compiled:
     body_tpl = ENV.from_string(expand_spintax(body, counter))
     subject_tpl = ENV.from_string(expand_spintax(subject, counter)) if subject else None
     names: set[str] = set()
+    custom_keys: set[str] = set()
     for source in (subject or "", body):
-        names |= meta.find_undeclared_variables(ENV.parse(source)) - {"pick"}
-    return Compiled(subject_tpl, body_tpl, tuple(sorted(names)))
+        tree = ENV.parse(source)
+        names |= meta.find_undeclared_variables(tree) - {"pick", CUSTOM_NAMESPACE}
+        for attr in tree.find_all(nodes.Getattr):
+            if isinstance(attr.node, nodes.Name) and attr.node.name == CUSTOM_NAMESPACE:
+                custom_keys.add(attr.attr)
+        for item in tree.find_all(nodes.Getitem):
+            if (
+                isinstance(item.node, nodes.Name)
+                and item.node.name == CUSTOM_NAMESPACE
+                and isinstance(item.arg, nodes.Const)
+            ):
+                custom_keys.add(str(item.arg.value))
+    return Compiled(subject_tpl, body_tpl, tuple(sorted(names)), tuple(sorted(custom_keys)))
 
 
 def render(
@@ -338,8 +351,11 @@ def render(
         return _failed(subject_tpl, state, f"{type(exc).__name__}: {exc}")
     finally:
         _STATE.reset(token)
-    used = tuple([n for n in compiled.names if n in values])
-    return Rendered(subject, body, bool(state.missing), state.missing, state.variants, None, used)
+    used = [n for n in compiled.names if n in values]
+    custom = values.get(CUSTOM_NAMESPACE) if compiled.custom_keys else None
+    if custom:
+        used += [f"custom.{k}" for k in compiled.custom_keys if custom.get(k) not in (None, "")]
+    return Rendered(subject, body, bool(state.missing), state.missing, state.variants, None, tuple(used))
 
 
 def _failed(subject: str | None, state: _State, reason: str) -> Rendered:
