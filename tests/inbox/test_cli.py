@@ -74,3 +74,15 @@ def test_poll_without_mailboxes_reports_nothing(cli) -> None:
     result = cli("inbox", "poll", "--json")
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout) == []
+
+
+def test_poll_exits_1_when_a_mailbox_cannot_be_reached(cli) -> None:
+    from support.smtp_sink import free_port
+
+    added = cli("senders", "add-mailbox", "m", "--address", "m@corp.test", "--smtp-host", "127.0.0.1",
+                "--imap-host", "127.0.0.1", "--imap-port", str(free_port()), "--imap-security", "none")  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    result = cli("inbox", "poll", "--json")
+    assert result.exit_code == 1
+    [report] = json.loads(result.stdout)
+    assert report["mailbox"] == "m@corp.test" and "ConnectionRefused" in report["error"]

@@ -120,26 +120,28 @@ def confirm_cmd(
 
 @inbox_app.command("poll")
 def poll_cmd(json_output: bool = JsonOption) -> None:
-    """Read new mail of every mailbox (IMAP) into the inbox."""
+    """Read new mail of every mailbox (IMAP) into the inbox; exits 1 when a mailbox failed."""
     from reachout import bootstrap
     from reachout.inbox import service
 
     app = bootstrap.build()
     reports = [r.to_dict() for r in service.poll_all(app, app.clock.now())]
+    failed = any(r["error"] for r in reports)
     if json_output:
         emit_json(reports)
-        return
-    if not reports:
+    elif not reports:
         console.print(
             "no mailbox with an IMAP server: add one with `reachout senders add-mailbox --imap-host`"
         )
-    for r in reports:
+    for r in reports if not json_output else []:
         if r["error"]:
             console.print(f"[red]{r['mailbox']}[/]: {r['error']}")
         else:
             console.print(
                 f"{r['mailbox']}: {r['fetched']} new, {r['recorded']} recorded {r['classes'] or ''}"
             )
+    if failed:
+        raise typer.Exit(1)
 
 
 def unsubscribe_cmd(

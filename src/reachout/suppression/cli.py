@@ -70,14 +70,15 @@ def list_cmd(
     if not rows:
         console.print("the suppression list is empty")
         return
-    table = Table("kind", "value", "reason", "source", "added")
+    table = Table("kind", "reason", "source", "added")
+    table.add_column("value", overflow="fold")
     for row in rows:
         table.add_row(
             str(row["kind"]),
-            str(row["value"]),
             str(row["reason"]),
             str(row["source"]),
             str(row["created_at"])[:16],
+            str(row["value"]),
         )
     console.print(table)
 
