@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from reachout.clock import ensure_utc
@@ -28,9 +28,61 @@ VERIFIED = frozenset({"valid", "safe", "verified", "deliverable"})
 PROGRESS = ("sent", "queued")  # sends that count as the step having gone out
 
 
+_TABLE = cast(Table, Enrollment.__table__)
+# Columns a decision may change; ``write`` updates them all in one executemany.
+_MUTABLE = (
+    "status",
+    "step_id",
+    "step_index",
+    "variant",
+    "sender_id",
+    "next_due_at",
+    "step_started_at",
+    "paused_until",
+    "finished_reason",
+    "finished_at",
+    "lease_owner",
+    "lease_until",
+    "state",
+)
+
+
+@dataclass(eq=False)
+class EnrollmentRow:
+    """A plain copy of an ``enrollments`` row: loading and updating 1,000 of these through Core
+    is several times cheaper than through ORM objects, and the planner only needs the data."""
+
+    id: int
+    campaign_id: int
+    lead_id: int
+    status: str
+    step_id: str | None
+    step_index: int
+    attempt: int
+    retries: int
+    variant: str | None
+    sender_id: int | None
+    next_due_at: datetime | None
+    step_started_at: datetime | None
+    paused_until: datetime | None
+    finished_reason: str | None
+    lease_owner: str | None
+    lease_until: datetime | None
+    last_sent_at: datetime | None
+    state: dict[str, Any]
+    created_at: datetime
+    finished_at: datetime | None
+
+    def params(self) -> dict[str, Any]:
+        return {"_id": self.id, **{name: getattr(self, name) for name in _MUTABLE}}
+
+
+_ROW_FIELDS = tuple(EnrollmentRow.__dataclass_fields__)
+
+
 @dataclass
 class Item:
-    enrollment: Enrollment
+    enrollment: EnrollmentRow
     campaign: Campaign
     sequence: Any
     lead: Any
@@ -203,9 +255,11 @@ def _invitations(
 
 
 def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -> Batch:
-    enrollments: list[Enrollment] = []
+    enrollments: list[EnrollmentRow] = []
+    columns = [_TABLE.c[name] for name in _ROW_FIELDS]
     for part in repo.chunks(ids):
-        enrollments.extend(session.scalars(select(Enrollment).where(Enrollment.id.in_(part))))
+        for row in session.execute(select(*columns).where(_TABLE.c.id.in_(part))):
+            enrollments.append(EnrollmentRow(*row))
     enrollments.sort(key=lambda e: (e.next_due_at or now, e.id))
     campaign_ids = sorted({e.campaign_id for e in enrollments})
     campaigns = {c.id: c for c in session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))}
@@ -396,14 +450,22 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
     Returns (item, send id, row) per intent, in planning order.
     """
     session.flush()
+    rows = [item.enrollment.params() for item in batch.items]
+    if rows:
+        stmt = (
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("_id"))
+            .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _MUTABLE})
+        )
+        session.connection().execute(stmt, rows)
     if batch.new_holds:
-        session.execute(insert(EngineHold), batch.new_holds)
+        session.connection().execute(insert(cast(Table, EngineHold.__table__)), batch.new_holds)
     out: list[tuple[Item, int, dict[str, Any]]] = []
     if batch.new_sends:
         rows = [row for _, row in batch.new_sends]
-        result = session.execute(
-            insert(Send).returning(Send.id, Send.key, sort_by_parameter_order=True), rows
-        ).all()
+        table = cast(Table, Send.__table__)
+        returning = insert(table).returning(table.c.id, table.c.key, sort_by_parameter_order=True)
+        result = session.connection().execute(returning, rows).all()
         for (item, row), (send_id, key) in zip(batch.new_sends, result, strict=True):
             assert key == row["key"]
             out.append((item, int(send_id), row))

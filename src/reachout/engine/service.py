@@ -289,7 +289,8 @@ def handle_lead_event(
     session.flush()
 
 
-def finish(enrollment: Enrollment, reason: str, at: datetime) -> None:
+def finish(enrollment: Any, reason: str, at: datetime) -> None:
+    """End an enrollment (an ORM row or the worker's plain copy of one)."""
     if enrollment.status == "finished":
         return
     enrollment.status = "finished"

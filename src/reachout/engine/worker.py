@@ -230,7 +230,6 @@ def build_action(send_id: int, row: dict[str, Any], sender: Any, item: Any) -> A
             "step": row["step_id"],
             "variant": row["variant"],
             "send_id": send_id,
-            "lead": getattr(lead, "context", dict)() if lead is not None else {},
         },
     )
 
