@@ -40,7 +40,7 @@ def test_missing_variable_without_fallback_blocks_and_lists_fields() -> None:
         seed=1,
     )
     assert r.blocked
-    assert r.missing == ["first_name", "title", "custom.region", "company"]
+    assert r.missing == ["company", "first_name", "title", "custom.region"]
 
 
 def test_a_missing_field_inside_a_false_conditional_does_not_block() -> None:
@@ -211,3 +211,13 @@ def test_variables_used_lists_fields_with_values_only() -> None:
     assert r.variables_used == ("first_name", "custom.team")
     bare = render(None, body.replace("{{ custom.team }}", ""), {"first_name": "A", "custom": {}}, seed=1)
     assert bare.variables_used == ("first_name",)
+
+
+def test_subject_and_body_render_apart_when_the_data_holds_the_split_marker() -> None:
+    from reachout.compose.templating import _SPLIT
+
+    ctx = {"company": f"Acme{_SPLIT}Evil", "first_name": "Anna"}
+    r = render("About {{ company }}", "Hi {{ first_name }} at {{ company }} {a|b}", ctx, seed=4)
+    assert r.subject == f"About Acme{_SPLIT}Evil"
+    assert r.body.startswith("Hi Anna at Acme")
+    assert not r.blocked and list(r.variants) == ["s0"]

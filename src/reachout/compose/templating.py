@@ -294,10 +294,17 @@ def check(subject: str | None, body: str, *, custom_keys: Iterable[str] = ()) ->
 # --- rendering -------------------------------------------------------------------------------
 
 
+# Subject and body render as one template (one Jinja context instead of two), split on this
+# marker afterwards. NUL cannot be stored in a PostgreSQL text column, so lead data cannot hold
+# it there; should the marker still not appear exactly once, the two halves render apart.
+_SPLIT = "\x00reachout:subject-end\x00"
+
+
 @dataclass(frozen=True)
 class Compiled:
     subject: Any  # jinja2.Template | None
     body: Any
+    both: Any  # subject + _SPLIT + body as one template, or None without a subject
     names: tuple[str, ...]  # variables the template refers to (``custom`` excluded)
     custom_keys: tuple[str, ...] = ()  # keys read as ``custom.key`` / ``custom["key"]``
 
@@ -305,8 +312,11 @@ class Compiled:
 @lru_cache(maxsize=256)
 def compile_template(subject: str | None, body: str) -> Compiled:
     counter = [0]
-    body_tpl = ENV.from_string(expand_spintax(body, counter))
-    subject_tpl = ENV.from_string(expand_spintax(subject, counter)) if subject else None
+    body_src = expand_spintax(body, counter)
+    subject_src = expand_spintax(subject, counter) if subject else None
+    body_tpl = ENV.from_string(body_src)  # compiled apart first: each half must be valid alone
+    subject_tpl = ENV.from_string(subject_src) if subject_src is not None else None
+    both = ENV.from_string(subject_src + _SPLIT + body_src) if subject_src is not None else None
     names: set[str] = set()
     custom_keys: set[str] = set()
     for source in (subject or "", body):
@@ -322,7 +332,12 @@ def compile_template(subject: str | None, body: str) -> Compiled:
                 and isinstance(item.arg, nodes.Const)
             ):
                 custom_keys.add(str(item.arg.value))
-    return Compiled(subject_tpl, body_tpl, tuple(sorted(names)), tuple(sorted(custom_keys)))
+    return Compiled(subject_tpl, body_tpl, both, tuple(sorted(names)), tuple(sorted(custom_keys)))
+
+
+def _run(tpl: Any, values: Mapping[str, Any]) -> str:
+    # new_context + root_render_func is Template.render without its defensive dict copy.
+    return "".join(tpl.root_render_func(tpl.new_context(values)))
 
 
 def render(
@@ -339,12 +354,18 @@ def render(
     token = _STATE.set(state)
     try:
         compiled = compile_template(subject_tpl, body_tpl)
-        # The body renders first: spintax numbering starts there (see compile_template).
-        # new_context + root_render_func is Template.render without its defensive dict copy.
-        tpl = compiled.body
-        body = "".join(tpl.root_render_func(tpl.new_context(values)))
-        tpl = compiled.subject
-        subject = "".join(tpl.root_render_func(tpl.new_context(values))) if tpl is not None else subject_tpl
+        subject: str | None = subject_tpl
+        if compiled.both is None:
+            body = _run(compiled.body, values)
+        else:
+            out = _run(compiled.both, values)
+            if out.count(_SPLIT) == 1:
+                subject, body = out.split(_SPLIT)
+            else:  # the marker came in with the data: render the halves apart
+                state.missing.clear()
+                state.variants.clear()
+                state.picks = 0
+                subject, body = _run(compiled.subject, values), _run(compiled.body, values)
     except (SecurityError, UndefinedError) as exc:
         return _failed(subject_tpl, state, f"the template sandbox refused it: {exc}")
     except Exception as exc:  # a template bug must block one lead, never stop a batch
