@@ -144,6 +144,25 @@ def poll_cmd(json_output: bool = JsonOption) -> None:
         raise typer.Exit(1)
 
 
+@inbox_app.command("serve-unsubscribe")
+def serve_unsubscribe_cmd(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+) -> None:
+    """Serve unsubscribe links (GET shows a page, POST unsubscribes: RFC 8058 one-click)."""
+    from reachout import bootstrap
+    from reachout.inbox.web import make_server
+
+    server = make_server(bootstrap.build(), host, port)
+    console.print(f"unsubscribe links served on http://{host}:{server.server_port}/u/<token> (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
 def unsubscribe_cmd(
     token: str = typer.Argument(..., help="The token at the end of an unsubscribe link."),
     json_output: bool = JsonOption,
