@@ -111,14 +111,15 @@ class Batch:
         self.states: list[LeadState] = []
 
     # -- lookup ---------------------------------------------------------------------------
-    def load(self, records: Sequence[Record], seen: SeenKeys | None) -> None:
-        """Fetch stored leads sharing a key with ``records`` (all of them unless ``seen`` rules them out)."""
+    def load(self, records: Sequence[Record], keys: Sequence[list[str]], seen: SeenKeys | None) -> None:
+        """Fetch stored leads sharing a key with ``records`` (``keys[i]`` are ``record_keys`` of
+        record i); with ``seen``, records whose keys it never saw need no lookup."""
         wanted: dict[str, set[str]] = {k: set() for k in IDENTITY}
         first_names: set[str] = set()
         last_names: set[str] = set()
-        for rec in records:
+        for rec, rec_keys in zip(records, keys, strict=True):
             values = rec.values
-            if seen is not None and not any(k in seen for k in record_keys(values)):
+            if seen is not None and not any(k in seen for k in rec_keys):
                 continue
             keyed = False
             for key in IDENTITY:
@@ -171,23 +172,25 @@ class Batch:
             stored[row["id"]] = state
             self._index(state)
 
-    def _index(self, state: LeadState) -> None:
+    def _index(self, state: LeadState, keys: list[str] | None = None) -> None:
         index = self.index
-        for key in record_keys(state.values):
+        for key in keys if keys is not None else record_keys(state.values):
             index.setdefault(key, state)
 
-    def _match(self, values: Mapping[str, Any]) -> LeadState | None:
+    def _match(self, keys: list[str]) -> LeadState | None:
         index = self.index
-        for key in record_keys(values):
+        for key in keys:
             hit = index.get(key)
             if hit is not None:
                 return hit
         return None
 
     # -- merge ----------------------------------------------------------------------------
-    def apply(self, rec: Record) -> str:
+    def apply(self, rec: Record, keys: list[str] | None = None) -> str:
         """Fold one record into the batch; returns ``created``, ``updated`` or ``unchanged``."""
-        state = self._match(rec.values)
+        if keys is None:
+            keys = record_keys(rec.values)
+        state = self._match(keys)
         list_ids = set(self.list_ids(rec.lists))
         tags = self.default_tags.union(t for t in rec.tags if t) if rec.tags else self.default_tags
         if state is None:
@@ -199,12 +202,12 @@ class Batch:
                 state.new_tags = set(tags)
             state.queued = True
             self.states.append(state)
-            self._index(state)
+            self._index(state, keys)
             return "created"
         changes = rules.merge_values(state.values, rec.values, overwrite=self.overwrite)
         for key in IDENTITY:
             if key in changes:
-                owner = self._match({key: changes[key]})
+                owner = self._match(record_keys({key: changes[key]}))
                 if owner is not None and owner is not state:
                     del changes[key]
         custom_changes = rules.merge_values(state.custom, rec.custom, overwrite=self.overwrite)

@@ -163,6 +163,9 @@ class HeaderMap:
     fields: tuple[tuple[int, str], ...]
     custom: tuple[tuple[int, str], ...]
     width: int
+    # ``fields`` split in two for speed: plain text fields, and those with a parsing rule.
+    plain: tuple[tuple[int, str], ...] = ()
+    special: tuple[tuple[int, str], ...] = ()
 
     @property
     def recognised(self) -> set[str]:
@@ -195,7 +198,9 @@ def map_headers(headers: Sequence[str], overrides: Mapping[str, str] | None = No
             custom_key += "_"
         used_keys.add(custom_key)
         custom.append((i, custom_key))
-    return HeaderMap(tuple(fields), tuple(custom), len(headers))
+    plain = tuple((i, f) for i, f in fields if f in _PLAIN_SET)
+    special = tuple((i, f) for i, f in fields if f not in _PLAIN_SET)
+    return HeaderMap(tuple(fields), tuple(custom), len(headers), plain, special)
 
 
 class RowRejected(Exception):
@@ -214,9 +219,6 @@ class Record:
     custom: dict[str, Any] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     lists: list[str] = field(default_factory=list)
-
-    def keys(self) -> tuple[str | None, str | None, str | None]:
-        return self.values.get("profile_url"), self.values.get("salesnav_id"), self.values.get("email")
 
 
 _PLAIN = (
@@ -288,8 +290,7 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
     lists: list[str] = []
     problems: list[str] = []
     n = len(cells)
-    plain = _PLAIN_SET
-    for i, fld in hmap.fields:
+    for i, fld in hmap.plain:
         if i >= n:
             continue
         text = cells[i].strip()
@@ -299,12 +300,21 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
             text = text.replace("\x00", "").strip()
             if not text:
                 continue
-        if fld in plain:
-            if fld not in values:
-                values[fld] = text
-            elif values[fld] != text:
-                custom.setdefault(f"{fld}_2", text)
-        elif fld == "first_name" or fld == "last_name":
+        if fld not in values:
+            values[fld] = text
+        elif values[fld] != text:
+            custom.setdefault(f"{fld}_2", text)
+    for i, fld in hmap.special:
+        if i >= n:
+            continue
+        text = cells[i].strip()
+        if not text:
+            continue
+        if "\x00" in text:
+            text = text.replace("\x00", "").strip()
+            if not text:
+                continue
+        if fld == "first_name" or fld == "last_name":
             _put(values, custom, fld, rules.clean_name(text), text)
         elif fld == "profile_url" or fld == "salesnav_url":
             _url_field(text, values, custom, problems)

@@ -266,9 +266,11 @@ def canonical_profile_url(value: str | None) -> str | None:
     if not value:
         return None
     fast = _FAST_PROFILE.match(value)
-    if fast is not None and "%" not in fast.group(1):
-        slug = fast.group(1).lower()
-        return CANONICAL_PREFIX + slug if len(slug) <= 200 else None
+    if fast is not None:
+        slug = fast.group(1)
+        if "%" not in slug:
+            return CANONICAL_PREFIX + slug.lower() if len(slug) <= 200 else None
+        return _canonical_slug(slug)
     split = _split_url(value)
     if split is None:
         return None
@@ -278,8 +280,12 @@ def canonical_profile_url(value: str | None) -> str | None:
     segments = [s for s in path.split("/") if s]
     if len(segments) < 2 or segments[0].casefold() not in ("in", "pub"):
         return None
+    return _canonical_slug(segments[1])
+
+
+def _canonical_slug(raw: str) -> str | None:
     try:
-        slug = unquote(segments[1], errors="strict").strip()
+        slug = unquote(raw, errors="strict").strip()
     except UnicodeDecodeError:
         return None
     slug = unicodedata.normalize("NFC", slug).casefold()
@@ -295,7 +301,9 @@ def salesnav_lead_id(value: str | None) -> str | None:
     match = _SALESNAV_PATH.search(value)
     if not match:
         return None
-    lead_id = unquote(match.group(1)).strip()
+    lead_id = match.group(1)
+    if "%" in lead_id:
+        lead_id = unquote(lead_id).strip()
     return lead_id or None
 
 
