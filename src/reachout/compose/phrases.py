@@ -94,21 +94,29 @@ _CAPS_TABLE = bytes(65 if 65 <= b <= 90 else 32 for b in range(256))
 
 
 _SHORT_EMPHASIS = tuple(w for w in EMPHASIS_WORDS if len(w) == 3)
+_SHORT_EMPHASIS_LOWER = frozenset(w.lower() for w in _SHORT_EMPHASIS)
 
 
 def _loud(word: str) -> bool:
     return word not in ACRONYMS and (word in EMPHASIS_WORDS or len(word) >= 4)
 
 
-def find_shouting(text: str) -> tuple[str, tuple[int, int]] | None:
-    """Capitalised words (beyond acronyms) or several exclamation marks: (message, span)."""
+def find_shouting(text: str, words: set[str] | None = None) -> tuple[str, tuple[int, int]] | None:
+    """Capitalised words (beyond acronyms) or several exclamation marks: (message, span).
+
+    ``words`` is ``tokens(text.lower())`` when the caller has it (a cheaper gate)."""
     bangs = text.count("!")
     many_bangs = bangs >= 3 or "!!" in text
     # A byte-table pass (capitals -> 'A', all else -> ' ') is far cheaper than a regex scan.
     if not many_bangs:
         shape = text.encode("utf-8", "surrogatepass").translate(_CAPS_TABLE)
-        if b"AAAA" not in shape and (b"AAA" not in shape or not any(w in text for w in _SHORT_EMPHASIS)):
-            return None
+        if b"AAAA" not in shape:
+            if b"AAA" not in shape:
+                return None
+            if words is not None and words.isdisjoint(_SHORT_EMPHASIS_LOWER):
+                return None
+            if not any(w in text for w in _SHORT_EMPHASIS):
+                return None
     loud_words = [w for w in _CAPS_RE.findall(text) if _loud(w)]
     words_loud = len(loud_words) >= 2 or any(w in EMPHASIS_WORDS for w in loud_words)
     if not words_loud and not many_bangs:

@@ -349,7 +349,7 @@ def _subject_checks(subject: str, limits: ChannelLimits) -> list[Issue]:
                 "subject",
             )
         )
-    shout = phrases.find_shouting(subject)
+    shout = phrases.find_shouting(subject, subject_tokens)
     if shout is not None:
         out.append(Issue("shouting", "warning", shout[0], shout[1], "subject"))
     for phrase, span in phrases.find_spam(subject, subject_tokens):
@@ -407,7 +407,7 @@ def _body_checks(
                     (links[1][0], links[-1][1]),
                 )
             )
-    shout = phrases.find_shouting(body)
+    shout = phrases.find_shouting(body, words)
     if shout is not None:
         out.append(Issue("shouting", "warning", shout[0], shout[1]))
     for phrase, where in phrases.find_spam(body, words, lower):
