@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -63,10 +64,12 @@ class Dovecot:
         conn.login(user, self.users[user])
         return conn
 
-    def append(self, user: str, raw: bytes, folder: str = "INBOX") -> None:
+    def append(self, user: str, raw: bytes, folder: str = "INBOX", arrived: datetime | None = None) -> None:
+        """IMAP APPEND ``raw``; ``arrived`` sets its internal (arrival) date."""
         conn = self.connect(user)
         try:
-            typ, data = conn.append(folder, None, None, raw)
+            when = imaplib.Time2Internaldate(arrived) if arrived is not None else None
+            typ, data = conn.append(folder, None, when, raw)
             if typ != "OK":
                 raise RuntimeError(f"APPEND failed: {data!r}")
         finally:

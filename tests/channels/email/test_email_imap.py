@@ -61,6 +61,8 @@ def test_poll_turns_replies_auto_replies_and_bounces_into_inbox_items(
         mid[name] = outcome.provider_id
     assert smtp_sink.count == 5
 
+    old = mails.reply(mid["bob"], mid="<old-bob@lead.test>", body="An old thread from last year.")
+    dovecot.append(user, old, arrived=datetime(2025, 10, 1, tzinfo=UTC))  # before the mailbox was added
     dovecot.append(user, mails.reply(mid["bob"], mid="<r-bob@lead.test>"))
     dovecot.append(user, mails.out_of_office(mid["dana"]))
     dovecot.append(user, mails.dsn(mid["carol"], "carol@lead.test", "5.1.1", mid="<dsn-hard@mx>"))
@@ -69,9 +71,14 @@ def test_poll_turns_replies_auto_replies_and_bounces_into_inbox_items(
     dovecot.append(user, mails.reply("<unknown@x>", frm="gina@lead.test", mid="<r-gina@lead.test>", refs=False,
                                      body="Not interested, thanks."))  # fmt: skip
 
+    newsletter = mails.reply(
+        "<n@x>", frm="news@vendor.test", subject="Our November news", mid="<n1@v>", refs=False
+    )
+    dovecot.append(user, newsletter)  # from nobody we wrote to: not an inbox item
+
     [report] = inbox.poll_all(app, app.clock.now())
     assert report.error is None, report.error
-    assert (report.fetched, report.recorded) == (6, 5)
+    assert (report.fetched, report.recorded) == (7, 5)
 
     with app.session() as session:
         items = {i.lead_id: i for i in session.scalars(select(InboxItem))}
@@ -140,6 +147,7 @@ def test_imap_over_implicit_tls_and_starttls(home, db_url, dovecot, monkeypatch)
     user = dovecot.test_user
     dovecot.append(user, mails.reply("<x@y>", frm="zed@lead.test", mid="<z1@lead.test>", refs=False))
     app = make_app(home, db_url)
+    _leads_with_enrollments(app, ["zed"])
     for name, security, port in (("tls", "ssl", dovecot.tls_port), ("starttls", "starttls", dovecot.port)):
         sender = make_mailbox(app, name=name, address=f"{name}@sender.test", imap_host=dovecot.host,
                               imap_port=port, imap_security=security, username=user, password=dovecot.users[user])  # fmt: skip

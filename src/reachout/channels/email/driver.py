@@ -267,10 +267,12 @@ class EmailDriver:
             self._password(mailbox),
         )
         last_uid = mailbox.imap_last_uid or 0
-        fetched = self._fetch_fn(endpoint, mailbox.imap_folder or "INBOX", last_uid)
+        # A first poll reads mail from the day before the mailbox was added, not its whole history.
+        since = (mailbox.created_at - timedelta(days=1)).date()
+        fetched = self._fetch_fn(endpoint, mailbox.imap_folder or "INBOX", last_uid, since=since)
         if fetched.uidvalidity is not None and mailbox.imap_uidvalidity not in (None, fetched.uidvalidity):
             # The folder was rebuilt: UIDs restart. Read it all again; the inbox drops duplicates.
-            fetched = self._fetch_fn(endpoint, mailbox.imap_folder or "INBOX", 0)
+            fetched = self._fetch_fn(endpoint, mailbox.imap_folder or "INBOX", 0, since=since)
             last_uid = 0
         events = self.events_from(session, mailbox, [raw for _, raw in fetched.messages])
         if fetched.messages:
@@ -329,6 +331,11 @@ class EmailDriver:
             lead_id = lead_id if lead_id is not None else match.lead_id
             if incoming.kind in (rules.IncomingKind.BOUNCE_HARD, rules.IncomingKind.BOUNCE_SOFT):
                 address = match.recipient
+        if match is None and matched_by != "token":
+            lead_id = _lead_with_address(session, address)
+            if lead_id is None and incoming.kind is not rules.IncomingKind.UNSUBSCRIBE:
+                return None  # newsletters, spam, colleagues: not an answer to anything we sent
+            matched_by = "lead address"
         meta: dict[str, Any] = {
             "message_id": incoming.message_id,
             "matched_by": matched_by,
@@ -347,6 +354,16 @@ class EmailDriver:
             until=incoming.until,
             meta=meta,
         )
+
+
+def _lead_with_address(session: Session, address: str | None) -> int | None:
+    if not address:
+        return None
+    from sqlalchemy import select
+
+    from reachout.leads.models import Lead
+
+    return session.scalar(select(Lead.id).where(Lead.email == address.lower()).limit(1))
 
 
 def _refusal(code: int, text: bytes | str, *, recipient: bool) -> Outcome:

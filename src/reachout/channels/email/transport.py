@@ -9,6 +9,7 @@ import imaplib
 import smtplib
 import ssl
 from dataclasses import dataclass
+from datetime import date
 from email.message import EmailMessage
 
 TIMEOUT = 30.0
@@ -58,8 +59,14 @@ class Fetched:
     messages: list[tuple[int, bytes]]
 
 
-def imap_fetch_after(endpoint: Endpoint, folder: str, last_uid: int, *, limit: int = 500) -> Fetched:
-    """Messages of ``folder`` with a UID above ``last_uid`` (read-only: flags are left alone)."""
+def imap_fetch_after(
+    endpoint: Endpoint, folder: str, last_uid: int, *, since: date | None = None, limit: int = 500
+) -> Fetched:
+    """Messages of ``folder`` with a UID above ``last_uid`` (read-only: flags are left alone).
+
+    On a first poll (``last_uid`` 0) ``since`` keeps years of older mail out: only messages
+    that arrived on or after that day are read.
+    """
     conn: imaplib.IMAP4
     if endpoint.security == "ssl":
         conn = imaplib.IMAP4_SSL(endpoint.host, endpoint.port, ssl_context=tls_context(), timeout=TIMEOUT)
@@ -75,7 +82,10 @@ def imap_fetch_after(endpoint: Endpoint, folder: str, last_uid: int, *, limit: i
             raise imaplib.IMAP4.error(f"cannot open folder {folder!r}")
         _, validity = conn.response("UIDVALIDITY")
         uidvalidity = int(validity[0]) if validity and validity[0] else None
-        typ, data = conn.uid("SEARCH", f"UID {last_uid + 1}:*")
+        if last_uid == 0 and since is not None:
+            typ, data = conn.uid("SEARCH", "SINCE", _imap_date(since))
+        else:
+            typ, data = conn.uid("SEARCH", f"UID {last_uid + 1}:*")
         if typ != "OK":
             raise imaplib.IMAP4.error("UID SEARCH failed")
         uids = sorted(int(x) for x in (data[0] or b"").split() if int(x) > last_uid)[:limit]
@@ -94,6 +104,14 @@ def imap_fetch_after(endpoint: Endpoint, folder: str, last_uid: int, *, limit: i
             conn.logout()
         except (imaplib.IMAP4.error, OSError):
             pass
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _imap_date(day: date) -> str:
+    """RFC 3501 date (``22-Nov-2026``) whatever the process locale."""
+    return f"{day.day}-{_MONTHS[day.month - 1]}-{day.year}"
 
 
 def _quote(folder: str) -> str:
