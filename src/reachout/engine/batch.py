@@ -8,15 +8,17 @@ Lead facts come from ``leads`` + ``lead_events`` + the suppression list; sender 
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from reachout.clock import ensure_utc
+from reachout.db import is_postgres
 from reachout.engine import planner, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, LeadEvent, Send
@@ -451,7 +453,9 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
     """
     session.flush()
     rows = [item.enrollment.params() for item in batch.items]
-    if rows:
+    if rows and is_postgres(session):
+        _update_pg(session, rows)
+    elif rows:
         stmt = (
             update(_TABLE)
             .where(_TABLE.c.id == bindparam("_id"))
@@ -464,13 +468,47 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
     if batch.new_sends:
         rows = [row for _, row in batch.new_sends]
         table = cast(Table, Send.__table__)
-        returning = insert(table).returning(table.c.id, table.c.key, sort_by_parameter_order=True)
-        result = session.connection().execute(returning, rows).all()
-        for (item, row), (send_id, key) in zip(batch.new_sends, result, strict=True):
-            assert key == row["key"]
-            out.append((item, int(send_id), row))
+        returning = insert(table).returning(table.c.id, table.c.key)
+        ids = {key: int(send_id) for send_id, key in session.connection().execute(returning, rows)}
+        out = [(item, ids[row["key"]], row) for item, row in batch.new_sends]
     batch.new_sends, batch.new_holds = [], []
     return out
+
+
+_PG_TYPES = {
+    "status": "text",
+    "step_id": "text",
+    "step_index": "int",
+    "variant": "text",
+    "sender_id": "int",
+    "next_due_at": "timestamp",
+    "step_started_at": "timestamp",
+    "paused_until": "timestamp",
+    "finished_reason": "text",
+    "finished_at": "timestamp",
+    "lease_owner": "text",
+    "lease_until": "timestamp",
+    "state": "text",
+}
+
+
+def _naive(value: Any) -> Any:
+    return value.astimezone(UTC).replace(tzinfo=None) if isinstance(value, datetime) else value
+
+
+def _update_pg(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One ``UPDATE ... FROM unnest(arrays)`` instead of 1,000 statements (PostgreSQL)."""
+    params: dict[str, Any] = {"ids": [r["_id"] for r in rows]}
+    for name in _MUTABLE:
+        values = [r[name] for r in rows]
+        params[name] = [json.dumps(v) for v in values] if name == "state" else [_naive(v) for v in values]
+    columns = ", ".join(f"{name} = v.{name}" + ("::json" if name == "state" else "") for name in _MUTABLE)
+    arrays = ", ".join(f"CAST(:{name} AS {_PG_TYPES[name]}[])" for name in _MUTABLE)
+    sql = (
+        f"UPDATE enrollments SET {columns} FROM unnest(CAST(:ids AS int[]), {arrays}) "
+        f"AS v(id, {', '.join(_MUTABLE)}) WHERE enrollments.id = v.id"
+    )
+    session.execute(text(sql), params)
 
 
 def clear_holds(session: Session, ids: list[int]) -> None:

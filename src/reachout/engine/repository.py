@@ -213,11 +213,19 @@ def claim_due(session: Session, *, now: datetime, owner: str, lease: timedelta, 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint sets; a lease
     that has expired (its worker died) is claimable again. SQLite runs one worker at a time.
     """
+    # Out-of-office pauses that are over become active first, so the claim itself can walk the
+    # (status, next_due_at) index in order with an equality on status.
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.status == "paused", Enrollment.next_due_at <= now)
+        .values(status="active", paused_until=None)
+        .execution_options(synchronize_session=False)
+    )
     active_campaigns = select(Campaign.id).where(Campaign.status == "active").scalar_subquery()
     stmt = (
         select(Enrollment.id)
         .where(
-            Enrollment.status.in_(("active", "paused")),
+            Enrollment.status == "active",
             Enrollment.next_due_at <= now,
             Enrollment.campaign_id.in_(active_campaigns),
             or_(Enrollment.lease_until.is_(None), Enrollment.lease_until < now),

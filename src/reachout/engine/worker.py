@@ -95,8 +95,10 @@ class Worker:
         owner: str | None = None,
         lease: timedelta = DEFAULT_LEASE,
         driver_for: Any = None,
+        outcome_batch: int = 10,
     ) -> None:
         self.app = app
+        self.outcome_batch = max(1, outcome_batch)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease = lease
         if driver_for is None:
@@ -129,7 +131,6 @@ class Worker:
     def plan(self, ids: list[int], now: datetime, report: WorkerReport) -> list[PendingSend]:
         pending: list[PendingSend] = []
         with self.app.session() as session:
-            planning.unpause_due(session, ids, now)
             live = repo.reconfirm_lease(session, ids, owner=self.owner, now=now)
             report.skipped += len(ids) - len(live)
             if not live:
@@ -152,23 +153,42 @@ class Worker:
 
     # -- phase 3 -----------------------------------------------------------------------------
     def deliver(self, pending: list[PendingSend], now_fn: Any, report: WorkerReport) -> None:
-        for item in pending:
-            try:
-                outcome = self.driver_for(item.sender).send(item.action)
-            except Exception as exc:  # a driver bug is a transient failure of this send, not a crash
-                outcome = Outcome(kind=OutcomeKind.TRANSIENT_ERROR, detail=f"{type(exc).__name__}: {exc}")
+        """Call the drivers; outcomes are committed in small groups (``outcome_batch``).
+
+        Grouping trades a little ambiguity for throughput: a crash loses at most one group of
+        outcomes, and those sends become ``ambiguous`` (never re-sent), not duplicates.
+        """
+        buffer: list[tuple[PendingSend, Outcome, datetime]] = []
+
+        def flush() -> None:
+            if not buffer:
+                return
             with self.app.session() as session:
-                if outcome.delivered and not item.paid:
-                    record_delivered(session, item.send_id, item.enrollment_id, outcome, now_fn())
+                for item, outcome, at in buffer:
+                    if outcome.delivered and not item.paid:
+                        record_delivered(session, item.send_id, item.enrollment_id, outcome, at)
+                    else:
+                        record_outcome(session, item.send_id, outcome, at)
+            buffer.clear()
+
+        try:
+            for item in pending:
+                try:
+                    outcome = self.driver_for(item.sender).send(item.action)
+                except Exception as exc:  # a driver bug fails this send, it does not stop the batch
+                    outcome = Outcome(kind=OutcomeKind.TRANSIENT_ERROR, detail=f"{type(exc).__name__}: {exc}")
+                buffer.append((item, outcome, now_fn()))
+                report.outcomes[outcome.kind.value] = report.outcomes.get(outcome.kind.value, 0) + 1
+                if outcome.kind is OutcomeKind.SENT:
+                    report.sent += 1
+                elif outcome.kind is OutcomeKind.QUEUED:
+                    report.queued += 1
                 else:
-                    record_outcome(session, item.send_id, outcome, now_fn())
-            report.outcomes[outcome.kind.value] = report.outcomes.get(outcome.kind.value, 0) + 1
-            if outcome.kind is OutcomeKind.SENT:
-                report.sent += 1
-            elif outcome.kind is OutcomeKind.QUEUED:
-                report.queued += 1
-            else:
-                report.failed += 1
+                    report.failed += 1
+                if len(buffer) >= self.outcome_batch or not outcome.delivered or item.paid:
+                    flush()
+        finally:
+            flush()
 
     def run_once(self, now: datetime | None = None, limit: int = 100) -> WorkerReport:
         """Sweep, claim up to ``limit`` due enrollments, plan them and deliver their sends."""
