@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reachout.channels.email.ooo import return_date
 from reachout.channels.email.rules import (
     IncomingKind,
     Outgoing,
@@ -18,7 +19,6 @@ from reachout.channels.email.rules import (
     normalise_subject,
     pacing,
     reply_subject,
-    return_date,
     strip_quoted,
     unsubscribe_link,
 )
