@@ -22,9 +22,9 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, select, update
+from sqlalchemy import String, Table, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from reachout.channels.protocol import Action, ActionType, EventKind, Outcome, OutcomeKind, Recipient
@@ -164,10 +164,12 @@ class Worker:
             if not buffer:
                 return
             with self.app.session() as session:
+                simple = [
+                    (i.send_id, i.enrollment_id, o, at) for i, o, at in buffer if o.delivered and not i.paid
+                ]
+                record_delivered_many(session, simple)
                 for item, outcome, at in buffer:
-                    if outcome.delivered and not item.paid:
-                        record_delivered(session, item.send_id, item.enrollment_id, outcome, at)
-                    else:
+                    if not (outcome.delivered and not item.paid):
                         record_outcome(session, item.send_id, outcome, at)
             buffer.clear()
 
@@ -254,28 +256,57 @@ def build_action(send_id: int, row: dict[str, Any], sender: Any, item: Any) -> A
     )
 
 
-def record_delivered(
-    session: Session, send_id: int, enrollment_id: int, outcome: Outcome, at: datetime
-) -> None:
-    """The common case in two UPDATEs: delivered, nothing to charge. Same effect as record_outcome."""
-    sent = outcome.kind is OutcomeKind.SENT
-    values: dict[str, Any] = {"status": "sent" if sent else "queued", "sent_at": at if sent else None}
-    if outcome.provider_id:
-        values["provider_id"] = outcome.provider_id
-    if outcome.detail:
-        values["detail"] = outcome.detail
-    session.execute(update(Send).where(Send.id == send_id).values(**values))
-    session.execute(
-        update(Enrollment)
-        .where(Enrollment.id == enrollment_id)
-        .values(
-            last_sent_at=at,
-            retries=0,
-            lease_owner=None,
-            lease_until=None,
-            next_due_at=case((Enrollment.status == "active", at), else_=Enrollment.next_due_at),
-        )
+_SENDS = cast(Table, Send.__table__)
+_ENROLLMENTS = cast(Table, Enrollment.__table__)
+# Built once: per-outcome statement construction costs more than the SQL itself.
+_DELIVERED_SEND = (
+    update(_SENDS)
+    .where(_SENDS.c.id == bindparam("_id"))
+    .values(
+        status=bindparam("status"),
+        sent_at=bindparam("sent_at", type_=_SENDS.c.sent_at.type),
+        provider_id=func.coalesce(bindparam("provider_id", type_=String()), _SENDS.c.provider_id),
+        detail=func.coalesce(bindparam("detail", type_=String()), _SENDS.c.detail),
     )
+)
+_DELIVERED_ENROLLMENT = (
+    update(_ENROLLMENTS)
+    .where(_ENROLLMENTS.c.id == bindparam("_id"))
+    .values(
+        last_sent_at=bindparam("at", type_=_ENROLLMENTS.c.last_sent_at.type),
+        retries=0,
+        lease_owner=None,
+        lease_until=None,
+        next_due_at=case(
+            (_ENROLLMENTS.c.status == "active", bindparam("at", type_=_ENROLLMENTS.c.next_due_at.type)),
+            else_=_ENROLLMENTS.c.next_due_at,
+        ),
+    )
+)
+
+
+def record_delivered_many(session: Session, items: list[tuple[int, int, Outcome, datetime]]) -> None:
+    """Deliveries with nothing to charge, (send id, enrollment id, outcome, at) each, in two
+    executemany UPDATEs: the same effect as ``record_outcome`` for that case."""
+    if not items:
+        return
+    sends = []
+    enrollments = []
+    for send_id, enrollment_id, outcome, at in items:
+        sent = outcome.kind is OutcomeKind.SENT
+        sends.append(
+            {
+                "_id": send_id,
+                "status": "sent" if sent else "queued",
+                "sent_at": at if sent else None,
+                "provider_id": outcome.provider_id,
+                "detail": outcome.detail or None,
+            }
+        )
+        enrollments.append({"_id": enrollment_id, "at": at})
+    connection = session.connection()
+    connection.execute(_DELIVERED_SEND, sends)
+    connection.execute(_DELIVERED_ENROLLMENT, enrollments)
 
 
 def record_outcome(session: Session, send_id: int, outcome: Outcome, at: datetime) -> Send:
