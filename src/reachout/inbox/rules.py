@@ -50,12 +50,12 @@ _NOT_INTERESTED = [
     "we already use", "not looking", "pass on this", "no need", "not for us", "not relevant",
     "no interest", "please don't", "not at this time",
     # fr
-    "pas intéressé", "pas interesse", "pas intéressée", "non merci", "pas besoin", "pas pour nous",
+    "pas intéress", "pas interess", "pas vraiment intéress", "non merci", "pas besoin", "pas pour nous",
     "aucun intérêt", "pas le moment",
     # de
     "kein interesse", "nein danke", "nicht interessiert", "kein bedarf", "nicht relevant",
     # es
-    "no me interesa", "no estamos interesados", "no estoy interesad", "no gracias", "no, gracias",
+    "no me interesa", "no nos interesa", "no estamos interesados", "no estoy interesad", "no gracias", "no, gracias",
     "no es para nosotros",
     # it
     "non mi interessa", "non sono interessat", "no grazie", "non siamo interessati",
@@ -92,7 +92,7 @@ _INTERESTED = [
     "what time works", "when are you free", "i'd love to", "would love to", "let's connect",
     "keen", "open to", "demo",
     # fr
-    "intéressé", "intéressée", "ça m'intéresse", "avec plaisir", "volontiers", "appelons-nous",
+    "intéressé", "intéressée", "intéressant", "ça m'intéresse", "en parler", "parlons-en", "avec plaisir", "volontiers", "appelons-nous",
     "disponible", "rendez-vous", "d'accord", "pourquoi pas", "en savoir plus",
     # de
     "interessiert", "interessant", "gerne", "klingt gut", "termin", "telefonat", "lassen sie uns",
