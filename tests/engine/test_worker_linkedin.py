@@ -112,3 +112,42 @@ def test_a_daily_cap_holds_the_rest_and_explain_names_it(app: Any, linkedin: Any
         entry = service.explain(session, waiting, None, MONDAY)["campaigns"][0]
     assert entry["next"] == "hold" and "2 sent today for sender alice" in entry["reason"]
     assert entry["when"] > MONDAY
+
+
+def test_invitations_pending_30_days_are_withdrawn_once_and_not_resent(
+    app: Any, linkedin: Any, make_lead: Any
+) -> None:
+    sender_id, leads = linkedin(_playbook("inmail-only"), [{"open_profile": True}])
+    with app.session() as session:
+        service.pause(session, service.get_campaign(session, "li"))
+        old = MONDAY - timedelta(days=31)
+        for key, when in (("old", old), ("fresh", MONDAY - timedelta(days=5))):
+            session.add(
+                Send(
+                    key=key,
+                    status="sent",
+                    lead_id=leads[0] if key == "old" else 999,
+                    sender_id=sender_id,
+                    action_type="connection_request",
+                    created_at=when,
+                    sent_at=when,
+                )
+            )
+    first = worker.Worker(app)
+    assert first.run_once(MONDAY).withdrawn == 1
+    assert worker.Worker(app).run_once(MONDAY + timedelta(hours=1)).withdrawn == 0
+    sends = _sends(app)
+    invite = next(s for s in sends if s.key == "old")
+    withdrawals = [s for s in sends if s.action_type == "withdraw_invitation"]
+    assert [(s.lead_id, s.status, s.key) for s in withdrawals] == [
+        (leads[0], "sent", f"withdraw:{invite.id}")
+    ]
+    assert [a.type.value for a in _driver(app).actions] == ["withdraw_invitation"]
+    # The planner's inputs now carry the withdrawal: the resend ban applies to this lead.
+    from reachout.engine import batch
+
+    with app.session() as session:
+        states = batch._sender_states(
+            session, batch.load_senders(session, [sender_id]), MONDAY + timedelta(hours=2)
+        )
+    assert leads[0] in states[sender_id].withdrawn and leads[0] not in states[sender_id].pending_invitations

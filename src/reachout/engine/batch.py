@@ -161,7 +161,7 @@ def _facts(lead: Any, lead_id: int, events: list[LeadEvent], suppressed: bool, n
     )
 
 
-def _senders(session: Session, ids: list[int]) -> dict[int, Any]:
+def load_senders(session: Session, ids: list[int]) -> dict[int, Any]:
     if not ids:
         return {}
     from reachout.senders.models import Sender
@@ -275,7 +275,7 @@ def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -
     sender_ids = sorted({sid for sids in campaign_senders.values() for sid in sids})
     if lock:
         repo.lock_senders(session, sender_ids)
-    senders = _senders(session, sender_ids)
+    senders = load_senders(session, sender_ids)
     states = _sender_states(session, senders, now)
     lead_ids = sorted({e.lead_id for e in enrollments})
     leads = repo.load_leads(session, lead_ids)

@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy.orm import Session, aliased
 
 from reachout.db import is_postgres
 from reachout.engine.models import Campaign, EngineHold, Enrollment, LeadEvent, Send
@@ -349,19 +349,33 @@ def mark_stale_intents_ambiguous(session: Session, *, older_than: datetime, now:
     return stale
 
 
-def pending_invitations(session: Session, sender_ids: Sequence[int], before: datetime) -> list[Send]:
+def stale_invitations(session: Session, *, before: datetime, since: datetime, limit: int) -> list[Send]:
+    """Invitations sent in [since, before) with no answer from the lead and not yet withdrawn."""
+    answered = select(LeadEvent.lead_id).where(LeadEvent.kind.in_(("accepted", "declined", "reply")))
+    later = aliased(Send)
+    withdrawn = (
+        select(later.id)
+        .where(
+            later.action_type == "withdraw_invitation",
+            later.lead_id == Send.lead_id,
+            later.sender_id == Send.sender_id,
+            later.created_at >= Send.created_at,
+            later.status.in_(("intent", "sent", "queued", "ambiguous")),
+        )
+        .exists()
+    )
     return list(
         session.scalars(
-            select(Send).where(
-                Send.sender_id.in_(list(sender_ids)),
+            select(Send)
+            .where(
                 Send.action_type == "connection_request",
                 Send.status.in_(("sent", "queued")),
                 Send.created_at < before,
-                ~Send.lead_id.in_(
-                    select(LeadEvent.lead_id).where(
-                        and_(LeadEvent.kind.in_(("accepted", "declined", "reply")))
-                    )
-                ),
+                Send.created_at >= since,
+                ~Send.lead_id.in_(answered),
+                ~withdrawn,
             )
+            .order_by(Send.created_at)
+            .limit(limit)
         )
     )

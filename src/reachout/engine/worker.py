@@ -35,6 +35,7 @@ from reachout.engine import service
 from reachout.engine.models import Enrollment, LeadEvent, Send
 
 DEFAULT_LEASE = timedelta(minutes=5)
+WITHDRAW_EVERY = timedelta(minutes=10)
 MAX_RETRIES = 6
 
 
@@ -54,10 +55,21 @@ class WorkerReport:
     finished: int = 0
     ambiguous: int = 0
     skipped: int = 0  # claimed but stopped meanwhile (a reply won) or lease lost
+    withdrawn: int = 0  # stale invitations withdrawn
     outcomes: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: WorkerReport) -> None:
-        for name in ("claimed", "sent", "queued", "failed", "held", "finished", "ambiguous", "skipped"):
+        for name in (
+            "claimed",
+            "sent",
+            "queued",
+            "failed",
+            "held",
+            "finished",
+            "ambiguous",
+            "skipped",
+            "withdrawn",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for key, value in other.outcomes.items():
             self.outcomes[key] = self.outcomes.get(key, 0) + value
@@ -72,6 +84,7 @@ class WorkerReport:
             "finished": self.finished,
             "ambiguous": self.ambiguous,
             "skipped": self.skipped,
+            "withdrawn": self.withdrawn,
             "outcomes": dict(self.outcomes),
         }
 
@@ -99,6 +112,7 @@ class Worker:
     ) -> None:
         self.app = app
         self.outcome_batch = max(1, outcome_batch)
+        self._last_withdraw: datetime | None = None
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.lease = lease
         if driver_for is None:
@@ -192,6 +206,73 @@ class Worker:
         finally:
             flush()
 
+    def withdraw_stale(self, now: datetime, report: WorkerReport, limit: int = 50) -> int:
+        """Withdraw invitations pending longer than the rules allow (default 30 days).
+
+        Each withdrawal is a ledger row (``withdraw_invitation``) written as ``intent`` before the
+        driver is called, like any send; the rules then keep the person from being invited
+        again by that sender for the ban period (default 21 days).
+        """
+        from reachout.engine.batch import Item, defaults_for
+
+        defaults = defaults_for(self.app)
+        with self.app.session() as session:
+            stale = repo.stale_invitations(
+                session,
+                before=now - timedelta(days=defaults.withdraw_after_days),
+                since=now - timedelta(days=planning.PENDING_DAYS),
+                limit=limit,
+            )
+            if not stale:
+                return 0
+            senders = planning.load_senders(session, sorted({s.sender_id for s in stale if s.sender_id}))
+            leads = repo.load_leads(session, sorted({s.lead_id for s in stale}))
+            pending: list[PendingSend] = []
+            for invite in stale:
+                sender = senders.get(invite.sender_id or 0)
+                if sender is None:
+                    continue
+                row = {
+                    "key": f"withdraw:{invite.id}",
+                    "status": "intent",
+                    "lead_id": invite.lead_id,
+                    "sender_id": invite.sender_id,
+                    "campaign_id": invite.campaign_id,
+                    "enrollment_id": None,
+                    "step_id": invite.step_id,
+                    "variant": None,
+                    "action_type": ActionType.WITHDRAW_INVITATION.value,
+                    "credit_spent": False,
+                    "open_profile": False,
+                    "with_note": False,
+                    "subject": None,
+                    "body": "",
+                    "created_at": now,
+                    "detail": f"invitation {invite.id} pending since {invite.created_at:%Y-%m-%d}",
+                }
+                send = Send(**row)
+                session.add(send)
+                session.flush()
+                holder = Item(None, None, None, leads.get(invite.lead_id), None, None, [])  # type: ignore[arg-type]
+                pending.append(PendingSend(send.id, 0, build_action(send.id, row, sender, holder), sender))
+        for item in pending:
+            try:
+                outcome = self.driver_for(item.sender).send(item.action)
+            except Exception as exc:
+                outcome = Outcome(kind=OutcomeKind.TRANSIENT_ERROR, detail=f"{type(exc).__name__}: {exc}")
+            with self.app.session() as session:
+                send = session.get(Send, item.send_id)
+                assert send is not None
+                if outcome.delivered:
+                    send.status = "sent" if outcome.kind is OutcomeKind.SENT else "queued"
+                    send.sent_at = now if outcome.kind is OutcomeKind.SENT else None
+                    send.provider_id = outcome.provider_id
+                else:  # not withdrawn: the invitation stays pending; a later pass tries again
+                    send.status = "failed"
+                    send.key = f"{send.key}:failed:{send.id}"
+                    send.detail = f"{outcome.kind.value}: {outcome.detail}"
+        return sum(1 for _ in pending)
+
     def run_once(self, now: datetime | None = None, limit: int = 100) -> WorkerReport:
         """Sweep, claim up to ``limit`` due enrollments, plan them and deliver their sends."""
         clock = self.app.clock
@@ -202,6 +283,9 @@ class Worker:
 
         report = WorkerReport()
         report.ambiguous = self.sweep(now_fn())
+        if self._last_withdraw is None or now_fn() - self._last_withdraw >= WITHDRAW_EVERY:
+            self._last_withdraw = now_fn()
+            report.withdrawn = self.withdraw_stale(now_fn(), report)
         ids = self.claim(now_fn(), limit)
         report.claimed = len(ids)
         if not ids:
