@@ -152,3 +152,30 @@ def test_out_of_office_holds_until_the_return_date(app: Any, setup: Any) -> None
         service.handle_lead_event(session, lead_id=leads[0], kind="out_of_office", at=MONDAY, until=back)
     assert worker.run_once(app, MONDAY + timedelta(days=1)).claimed == 0
     assert worker.run_once(app, back + timedelta(minutes=30)).sent == 1
+
+
+def test_a_reply_committing_while_the_worker_plans_wins(app: Any, setup: Any) -> None:
+    """The reply's transaction holds the lead's rows; the planner waits for it, then sees it."""
+    import threading
+    import time
+
+    _, leads = setup(1)
+    w = worker.Worker(app)
+    ids = w.claim(MONDAY, 10)
+    locked = threading.Event()
+
+    def reply() -> None:
+        with app.session() as session:
+            service.handle_lead_event(session, lead_id=leads[0], kind=EventKind.REPLY, at=MONDAY)
+            session.flush()
+            locked.set()
+            time.sleep(0.5)  # still uncommitted while the worker tries to write its intent
+
+    thread = threading.Thread(target=reply)
+    thread.start()
+    assert locked.wait(5)
+    report = worker.WorkerReport()
+    pending = w.plan(ids, MONDAY, report)
+    thread.join()
+    assert pending == [] and report.skipped == 1
+    assert _sends(app) == []
