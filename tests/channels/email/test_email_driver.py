@@ -186,3 +186,22 @@ def test_registry_builds_the_email_driver(home, db_url) -> None:
     driver = load_driver("email", app, sender)
     assert isinstance(driver, EmailDriver)
     assert driver.name == "email"
+
+
+def test_concurrent_sends_never_exceed_the_daily_cap(home, db_url, smtp_sink) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    app, _ = _driver(home, db_url, smtp_sink, daily_cap=3)
+    with app.session() as session:
+        from reachout.senders.service import get_by_name
+
+        sender = get_by_name(session, "mbox")
+        session.expunge(sender)
+    drivers = [EmailDriver(app, sender) for _ in range(8)]  # as separate workers would build them
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(
+            pool.map(lambda i: drivers[i].send(email_action(f"k{i}", f"r{i}@lead.test")), range(8))
+        )
+    kinds = sorted(o.kind.value for o in outcomes)
+    assert kinds.count("sent") == 3 and kinds.count("limit_reached") == 5
+    assert smtp_sink.count == 3

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -82,8 +83,8 @@ class EmailDriver:
         self._fetch_fn = fetch_fn or transport.imap_fetch_after
 
     # ------------------------------------------------------------------ helpers
-    def _mailbox(self, session: Session) -> Mailbox:
-        mailbox = repository.mailbox_for_sender(session, self.sender_id)
+    def _mailbox(self, session: Session, *, lock: bool = False) -> Mailbox:
+        mailbox = repository.mailbox_for_sender(session, self.sender_id, lock=lock)
         if mailbox is None:
             raise NotFoundError(
                 f"sender {self.sender_name!r} has no mailbox",
@@ -108,42 +109,43 @@ class EmailDriver:
         if not to or "@" not in to:
             return Outcome(OutcomeKind.INVALID_RECIPIENT, detail="the lead has no email address")
         now = self._now()
-        with self.app.session() as session:
-            mailbox = self._mailbox(session)
-            done = repository.sent_by_key(session, action.key)
-            if done is not None:
-                return Outcome(OutcomeKind.SENT, provider_id=done.message_id, detail="already sent")
-            refusal = self._check_limits(session, mailbox, to, action, now)
-            if refusal is not None:
-                return refusal
-            msg, message_id = self._build(session, mailbox, action, to, now)
-            endpoint = transport.Endpoint(
-                mailbox.smtp_host,
-                mailbox.smtp_port,
-                mailbox.smtp_security,
-                mailbox.username,
-                self._password(mailbox),
-            )
-            mailbox_id, from_addr = mailbox.id, mailbox.address
-        outcome = self._deliver(endpoint, msg, from_addr, to)
-        if outcome is not None:
-            return outcome
-        with self.app.session() as session:
-            try:
-                with session.begin_nested():
-                    session.add(
-                        SentEmail(
-                            mailbox_id=mailbox_id,
-                            action_key=action.key,
-                            message_id=message_id,
-                            lead_id=action.recipient.lead_id,
-                            recipient=to,
-                            subject=str(msg["Subject"]),
-                            sent_at=now,
-                        )
+        # One email at a time per mailbox: a thread lock in this process, and the mailbox row
+        # locked FOR UPDATE on PostgreSQL across processes, held until the log row commits, so
+        # concurrent workers never exceed the daily cap or the spacing.
+        try:
+            with _mailbox_lock(self.app, self.sender_id), self.app.session() as session:
+                mailbox = self._mailbox(session, lock=True)
+                done = repository.sent_by_key(session, action.key)
+                if done is not None:
+                    return Outcome(OutcomeKind.SENT, provider_id=done.message_id, detail="already sent")
+                refusal = self._check_limits(session, mailbox, to, action, now)
+                if refusal is not None:
+                    return refusal
+                msg, message_id = self._build(session, mailbox, action, to, now)
+                endpoint = transport.Endpoint(
+                    mailbox.smtp_host,
+                    mailbox.smtp_port,
+                    mailbox.smtp_security,
+                    mailbox.username,
+                    self._password(mailbox),
+                )
+                outcome = self._deliver(endpoint, msg, mailbox.address, to)
+                if outcome is not None:
+                    return outcome
+                session.add(
+                    SentEmail(
+                        mailbox_id=mailbox.id,
+                        action_key=action.key,
+                        message_id=message_id,
+                        lead_id=action.recipient.lead_id,
+                        recipient=to,
+                        subject=str(msg["Subject"]),
+                        sent_at=now,
                     )
-            except IntegrityError:
-                log.warning("action %s was logged twice", action.key)
+                )
+        except IntegrityError:
+            # Another process logged this key first (SQLite has no row lock): the mail went out.
+            log.warning("action %s was sent by two processes at once", action.key)
         return Outcome(OutcomeKind.SENT, provider_id=message_id)
 
     def _check_limits(
@@ -354,6 +356,16 @@ class EmailDriver:
             until=incoming.until,
             meta=meta,
         )
+
+
+_locks: dict[tuple[str, int], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+def _mailbox_lock(app: Any, sender_id: int) -> threading.Lock:
+    key = (app.engine.url.render_as_string(hide_password=True), sender_id)
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
 
 
 def _lead_with_address(session: Session, address: str | None) -> int | None:

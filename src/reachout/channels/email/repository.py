@@ -8,10 +8,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from reachout.channels.email.models import Mailbox, SentEmail
+from reachout.db import is_postgres
 
 
-def mailbox_for_sender(session: Session, sender_id: int) -> Mailbox | None:
-    return session.scalar(select(Mailbox).where(Mailbox.sender_id == sender_id))
+def mailbox_for_sender(session: Session, sender_id: int, *, lock: bool = False) -> Mailbox | None:
+    """The sender's mailbox; ``lock`` takes its row FOR UPDATE on PostgreSQL (SQLite has no row locks)."""
+    stmt = select(Mailbox).where(Mailbox.sender_id == sender_id)
+    if lock and is_postgres(session):
+        stmt = stmt.with_for_update()
+    return session.scalar(stmt)
 
 
 def list_mailboxes(session: Session) -> list[Mailbox]:
