@@ -83,3 +83,16 @@ def test_ambiguous_sends_can_be_resolved(cli: Callable[..., Any]) -> None:
 def test_unknown_campaign_is_an_actionable_error(cli: Callable[..., Any]) -> None:
     result = cli("campaigns", "status", "nope")
     assert result.exit_code == 3 and "no campaign" in result.stderr
+
+
+def test_a_second_sqlite_worker_is_refused(cli: Callable[..., Any], db_url: str) -> None:
+    import fcntl
+
+    if not db_url.startswith("sqlite"):
+        return
+    path = Path(db_url.split("///", 1)[1] + ".worker.lock")
+    with path.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = cli("worker", "--once")
+    assert result.exit_code == 4 and "another reachout worker" in result.stderr
+    assert cli("worker", "--once").exit_code == 0

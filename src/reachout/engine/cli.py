@@ -14,6 +14,7 @@ from reachout import bootstrap
 from reachout.cli_support import JsonOption, console, emit_json, err_console, fail
 from reachout.db import is_postgres
 from reachout.engine import service
+from reachout.errors import ConflictError
 
 campaigns_app = typer.Typer(
     help="Campaigns: a sequence run by senders over enrolled leads.", no_args_is_help=True
@@ -175,6 +176,7 @@ def _worker_process(limit: int, once: bool, idle: float) -> dict[str, Any]:
 
     bootstrap.reset()  # a forked child must not share its parent's connections
     app = bootstrap.build(migrate=False)
+    lock = _sqlite_worker_lock(app)
     stopping = {"flag": False}
 
     def stop_handler(signum: int, frame: Any) -> None:
@@ -182,8 +184,34 @@ def _worker_process(limit: int, once: bool, idle: float) -> dict[str, Any]:
 
     signal.signal(signal.SIGTERM, stop_handler)
     signal.signal(signal.SIGINT, stop_handler)
-    report = Worker(app).run(limit=limit, once=once, idle_sleep=idle, stop=lambda: stopping["flag"])
+    try:
+        report = Worker(app).run(limit=limit, once=once, idle_sleep=idle, stop=lambda: stopping["flag"])
+    finally:
+        if lock is not None:
+            lock.close()
     return report.to_dict()
+
+
+def _sqlite_worker_lock(app: Any) -> Any:
+    """SQLite runs one worker at a time: an exclusive lock file beside the database."""
+    if is_postgres(app.engine):
+        return None
+    import fcntl
+
+    database = app.engine.url.database or ""
+    path = Path(database + ".worker.lock") if database and database != ":memory:" else None
+    if path is None:
+        return None
+    handle = path.open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        raise ConflictError(
+            f"another reachout worker is running on {database}",
+            hint="SQLite runs one worker; stop the other one, or use PostgreSQL for several",
+        ) from None
+    return handle
 
 
 def worker_command(
