@@ -281,3 +281,59 @@ def test_interrupted_import_leaves_whole_batches_and_rerun_completes(
 def test_missing_file_is_an_actionable_error(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         run(sessions, tmp_path / "nope.csv", tmp_path)
+
+
+def test_child_process_reader_gives_the_same_result(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    lines = [f"P{i},L{i},linkedin.com/in/p{i % 40},,,,,,,\n" for i in range(100)]
+    path = write(tmp_path / "par.csv", SN_HEADER + "".join(lines) + ",,https://example.com/x,,,,,,,\n")
+    summary = import_file(
+        sessions,
+        path,
+        at=AT,
+        home=tmp_path,
+        options=ImportOptions(batch_size=7, list_name="p"),
+        parallel=True,
+    ).to_dict()
+    assert (
+        summary["rows"],
+        summary["created"],
+        summary["updated"],
+        summary["unchanged"],
+        summary["rejected"],
+    ) == (
+        101,
+        40,
+        0,
+        60,
+        1,
+    )
+    assert summary["rejected_file"] == str(tmp_path / "par.csv.rejected.csv")
+    assert len(leads(sessions)) == 40
+
+
+def test_child_process_reader_reports_errors(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    path = write(tmp_path / "x.csv", "First Name\nAnn\n")
+    with pytest.raises(ValidationError):
+        import_file(sessions, path, at=AT, home=tmp_path, options=ImportOptions(fmt="xml"), parallel=True)
+
+
+def test_child_process_import_can_be_interrupted(sessions: sessionmaker[Session], tmp_path: Path) -> None:
+    lines = [f"P{i},L{i},linkedin.com/in/p{i},,,,,,,\n" for i in range(50)]
+    path = write(tmp_path / "big.csv", SN_HEADER + "".join(lines))
+
+    def boom(batch: int) -> None:
+        if batch == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_file(
+            sessions,
+            path,
+            at=AT,
+            home=tmp_path,
+            options=ImportOptions(batch_size=10),
+            after_batch=boom,
+            parallel=True,
+        )
+    assert len(leads(sessions)) == 30
+    assert run(sessions, path, tmp_path, batch_size=10)["created"] == 20

@@ -7,14 +7,14 @@ unchanged to ``<input>.rejected.csv`` with their line number and the reason.
 
 from __future__ import annotations
 
-import csv
 import gc
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import os
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any, cast
 
 from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
@@ -22,12 +22,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reachout.errors import ValidationError
 from reachout.leads.batch import Batch, SeenKeys, record_keys
-from reachout.leads.headers import FIELDS, HeaderMap, Record, RowRejected, map_headers, normalize_row
+from reachout.leads.headers import FIELDS, Record
 from reachout.leads.models import Lead, LeadList
-from reachout.leads.reader import ESCAPE_ERRORS, ESCAPES, RawRow, Source, flatten_json, open_source
+from reachout.leads.parallel import ChildStream, ReaderUnavailable
+from reachout.leads.stream import RecordStream
 
 _LISTS = cast(Table, LeadList.__table__)
 _SQLITE_CACHE_KIB = 128 * 1024
+PARALLEL_BYTES = 16 * 1024 * 1024
+PARALLEL_CPUS = 4
 _SQLITE_CHECKPOINT_PAGES = 50_000
 
 
@@ -88,52 +91,6 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
             )
         out[name] = column.strip()
     return out
-
-
-class _Rejects:
-    """Writes rejected rows to ``<input>.rejected.csv`` (or the home when that folder is read-only)."""
-
-    def __init__(self, source: Source, home: Path) -> None:
-        self.source = source
-        self.home = home
-        self.path: Path | None = None
-        self._handle: IO[str] | None = None
-        self._writer: Any = None
-
-    def _open(self) -> None:
-        name = self.source.path.name + ".rejected.csv"
-        for candidate in (self.source.path.with_name(name), self.home / "rejected" / name):
-            try:
-                candidate.parent.mkdir(parents=True, exist_ok=True)
-                self._handle = candidate.open("w", encoding="utf-8", errors=ESCAPE_ERRORS, newline="")
-            except OSError:
-                continue
-            self.path = candidate
-            break
-        if self._handle is None:
-            raise ValidationError(
-                f"cannot write the rejected rows file {name}", hint="check folder permissions"
-            )
-        self._writer = csv.writer(self._handle)
-        if self.source.format == "jsonl":
-            self._writer.writerow(["record", "line", "reason"])
-        else:
-            self._writer.writerow([*self.source.headers, "line", "reason"])
-
-    def add(self, row: RawRow, reason: str) -> None:
-        if self._handle is None:
-            self._open()
-        if self.source.format == "jsonl":
-            self._writer.writerow([row.text or "", row.line, reason])
-            return
-        cells = list(row.cells)
-        if len(cells) < len(self.source.headers):
-            cells += [""] * (len(self.source.headers) - len(cells))
-        self._writer.writerow([*cells, row.line, reason])
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
 
 
 @dataclass
@@ -242,39 +199,6 @@ class _Importer:
         return out
 
 
-def _record_for(
-    row: RawRow,
-    escapes_before: int,
-    source: Source,
-    hmap: HeaderMap | None,
-    mapping: Mapping[str, str],
-    cache: dict[tuple[str, ...], HeaderMap],
-) -> Record:
-    if row.error:
-        raise RowRejected(row.error)
-    if source.format == "jsonl":
-        assert row.obj is not None
-        headers, cells = flatten_json(row.obj)
-        key = tuple(headers)
-        jmap = cache.get(key)
-        if jmap is None:
-            jmap = map_headers(headers, mapping)
-            if len(cache) < 1000:
-                cache[key] = jmap
-        try:
-            "\x1f".join(cells).encode("utf-8")
-        except UnicodeEncodeError:
-            raise RowRejected("invalid unicode (lone surrogate escape)") from None
-        return normalize_row(cells, jmap)
-    assert hmap is not None
-    if ESCAPES.count != escapes_before:
-        try:
-            "\x1f".join(row.cells).encode("utf-8")
-        except UnicodeEncodeError:
-            raise RowRejected(f"undecodable bytes (read as {source.encoding})") from None
-    return normalize_row(row.cells, hmap, degree=source.degree)
-
-
 def import_file(
     sessions: sessionmaker[Session],
     path: Path,
@@ -284,11 +208,14 @@ def import_file(
     options: ImportOptions | None = None,
     advance: Callable[[int], Any] | None = None,
     after_batch: Callable[[int], Any] | None = None,
+    parallel: bool | None = None,
 ) -> ImportSummary:
     """Import ``path`` into the store; commits one transaction per ``options.batch_size`` rows.
 
     ``advance(n)`` is told how many bytes were consumed (for a progress bar); ``after_batch(k)``
-    runs after batch ``k`` (1-based) committed.
+    runs after batch ``k`` (1-based) committed. ``parallel`` reads and normalises the file in
+    a child process while this one writes (default: for files of ``PARALLEL_BYTES`` or more on
+    machines with at least ``PARALLEL_CPUS`` cores).
     """
     options = options or ImportOptions()
     if not path.is_file():
@@ -296,15 +223,27 @@ def import_file(
     source_file = str(path.resolve())
     importer = _Importer(sessions, options, at, source_file)
     importer.start()
-    escapes_before = ESCAPES.count
-    source = open_source(path, fmt=options.fmt, overrides=options.mapping)
-    summary = ImportSummary(format=source.format)
-    rejects = _Rejects(source, home)
-    hmap = map_headers(source.headers, options.mapping) if source.format != "jsonl" else None
-    cache: dict[tuple[str, ...], HeaderMap] = {}
+    if parallel is None:
+        # A reader process pays off only with cores to spare for it and the writer thread.
+        parallel = path.stat().st_size >= PARALLEL_BYTES and (os.cpu_count() or 1) >= PARALLEL_CPUS
+    use_child = parallel
+    stream: RecordStream | ChildStream | None = None
+    if use_child:
+        try:
+            stream = ChildStream(
+                path, fmt=options.fmt, mapping=options.mapping, home=home, batch_size=options.batch_size
+            )
+        except ReaderUnavailable:
+            stream = None
+    if stream is None:
+        stream = RecordStream(
+            path, fmt=options.fmt, mapping=options.mapping, home=home, batch_size=options.batch_size
+        )
+    summary = ImportSummary(format=stream.format)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
     position = 0
     batch_no = 0
-    pending: list[Record] = []
+    in_flight_position = 0
 
     def settle() -> None:
         nonlocal batch_no, position
@@ -312,13 +251,12 @@ def import_file(
         if outcomes is None:
             return
         for outcome in outcomes:
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
+            counts[outcome] += 1
         batch_no += 1
         gc.collect(1)
         if advance is not None:
-            now = source.position()
-            advance(max(0, now - position))
-            position = now
+            advance(max(0, in_flight_position - position))
+            position = in_flight_position
         if after_batch is not None:
             after_batch(batch_no)
 
@@ -327,28 +265,22 @@ def import_file(
     gc_enabled = gc.isenabled()
     gc.disable()
     try:
-        for row in source.rows:
-            summary.rows += 1
-            try:
-                rec = _record_for(row, escapes_before, source, hmap, options.mapping, cache)
-            except RowRejected as exc:
-                summary.rejected += 1
-                rejects.add(row, exc.reason)
-                continue
-            pending.append(rec)
-            if len(pending) >= options.batch_size:
-                settle()
-                importer.submit(pending)
-                pending = []
-        settle()
-        if pending:
-            importer.submit(pending)
+        for batch in stream.batches():
             settle()
+            importer.submit(batch.records)
+            in_flight_position = batch.position
+        settle()
     finally:
         importer.close()
-        rejects.close()
-        source.close()
+        stream.close()
         if gc_enabled:
             gc.enable()
-    summary.rejected_file = str(rejects.path) if rejects.path else None
+    summary.rows = stream.rows
+    summary.rejected = stream.rejected
+    summary.created, summary.updated, summary.unchanged = (
+        counts["created"],
+        counts["updated"],
+        counts["unchanged"],
+    )
+    summary.rejected_file = stream.rejected_file
     return summary
