@@ -7,6 +7,7 @@ changed leads with one UPDATE executemany, and the new list and tag links.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, cast
@@ -64,6 +65,17 @@ class SeenKeys:
         for pos in (h & self._mask, (h >> 26) & self._mask):
             self._bits[pos >> 3] |= 1 << (pos & 7)
 
+    def any_of(self, keys: list[str]) -> bool:
+        bits = self._bits
+        mask = self._mask
+        for key in keys:
+            h = hash(key)
+            a = h & mask
+            b = (h >> 26) & mask
+            if bits[a >> 3] & (1 << (a & 7)) and bits[b >> 3] & (1 << (b & 7)):
+                return True
+        return False
+
     def __contains__(self, key: str) -> bool:
         h = hash(key)
         bits = self._bits
@@ -87,6 +99,15 @@ class LeadState:
         self.tags: set[str] = set()
         self.new_lists: set[int] = set()
         self.new_tags: set[str] = set()
+
+
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _json_text(value: dict[str, Any]) -> str:
+    # What the JSON column stores on SQLite (its reader is json.loads), minus the per-row
+    # overhead of SQLAlchemy's bind processor.
+    return _JSON.encode(value) if value else "{}"
 
 
 def _bind_processor(column: str, dialect: Any) -> Callable[[Any], Any]:
@@ -119,7 +140,7 @@ class Batch:
         last_names: set[str] = set()
         for rec, rec_keys in zip(records, keys, strict=True):
             values = rec.values
-            if seen is not None and not any(k in seen for k in rec_keys):
+            if seen is not None and not seen.any_of(rec_keys):
                 continue
             keyed = False
             for key in IDENTITY:
@@ -291,11 +312,9 @@ class Batch:
         connection = self.session.connection()
         dialect = connection.dialect
         stamp = _bind_processor("created_at", dialect)(at)
-        as_json = _bind_processor("custom_fields", dialect)
-        params = [
-            (*[s.values.get(f) for f in DATA_FIELDS], as_json(s.custom), source_file, stamp, stamp, stamp)
-            for s in created
-        ]
+        tail = (source_file, stamp, stamp, stamp)
+        fields = DATA_FIELDS
+        params = [(*map(s.values.get, fields), _json_text(s.custom), *tail) for s in created]
         need_ids = any(s.new_lists or s.new_tags for s in created)
         before = 0
         if need_ids:
