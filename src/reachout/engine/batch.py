@@ -105,6 +105,7 @@ class Batch:
     # Rows ``apply`` collects; ``write`` inserts them in bulk (one statement each).
     new_sends: list[tuple[Item, dict[str, Any]]] = field(default_factory=list)
     new_holds: list[dict[str, Any]] = field(default_factory=list)
+    lease: tuple[str, datetime] | None = None  # (owner, until) stamped on enrollments with a send
 
     def senders_for(self, campaign_id: int) -> list[SenderState]:
         return [self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states]
@@ -433,6 +434,8 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
     enrollment.variant = decision.variant
     enrollment.sender_id = sender_id
     enrollment.next_due_at = None  # the outcome transaction wakes it
+    if batch.lease is not None:
+        enrollment.lease_owner, enrollment.lease_until = batch.lease
     batch.states[sender_id] = batch.states[sender_id].with_send(
         SentAction(
             type=decision.action_type,

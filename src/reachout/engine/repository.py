@@ -207,7 +207,9 @@ def clear_hold(session: Session, enrollment_id: int) -> None:
 # -- the claim -------------------------------------------------------------------------------
 
 
-def claim_due(session: Session, *, now: datetime, owner: str, lease: timedelta, limit: int) -> list[int]:
+def claim_due(
+    session: Session, *, now: datetime, owner: str, lease: timedelta, limit: int, lease_rows: bool = True
+) -> list[int]:
     """Lease up to ``limit`` due enrollments of active campaigns to ``owner``; returns their ids.
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint sets; a lease
@@ -236,6 +238,8 @@ def claim_due(session: Session, *, now: datetime, owner: str, lease: timedelta, 
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True, of=Enrollment)
     ids = list(session.scalars(stmt))
+    if not lease_rows:  # the caller plans in this same transaction, holding the row locks
+        return ids
     for part in chunks(ids):
         session.execute(
             update(Enrollment)

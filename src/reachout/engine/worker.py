@@ -143,14 +143,32 @@ class Worker:
 
     # -- phase 2 -----------------------------------------------------------------------------
     def plan(self, ids: list[int], now: datetime, report: WorkerReport) -> list[PendingSend]:
-        pending: list[PendingSend] = []
+        """Plan enrollments claimed earlier (a separate transaction: their leases are re-checked
+        and their rows locked again, so a reply committed since the claim wins)."""
         with self.app.session() as session:
             live = repo.reconfirm_lease(session, ids, owner=self.owner, now=now)
             report.skipped += len(ids) - len(live)
-            if not live:
-                return pending
-            batch = planning.load_batch(session, sorted(live), now, lock=True)
-            planning.clear_holds(session, sorted(live))
+            return self._plan_locked(session, sorted(live), now, report)
+
+    def claim_and_plan(self, now: datetime, limit: int, report: WorkerReport) -> list[PendingSend]:
+        """Claim and plan in one transaction: the claimed rows stay locked until the intents are
+        committed, so nothing can slip in between and no separate lease round trip is needed.
+        Enrollments with a send in flight keep a lease naming this worker."""
+        with self.app.session() as session:
+            ids = repo.claim_due(
+                session, now=now, owner=self.owner, lease=self.lease, limit=limit, lease_rows=False
+            )
+            report.claimed = len(ids)
+            return self._plan_locked(session, sorted(ids), now, report)
+
+    def _plan_locked(
+        self, session: Session, live: list[int], now: datetime, report: WorkerReport
+    ) -> list[PendingSend]:
+        pending: list[PendingSend] = []
+        if live:
+            batch = planning.load_batch(session, live, now, lock=True)
+            batch.lease = (self.owner, now + self.lease)
+            planning.clear_holds(session, live)
             with session.no_autoflush:
                 for item in batch.items:
                     result = planning.apply(session, batch, item, now)
@@ -286,11 +304,9 @@ class Worker:
         if self._last_withdraw is None or now_fn() - self._last_withdraw >= WITHDRAW_EVERY:
             self._last_withdraw = now_fn()
             report.withdrawn = self.withdraw_stale(now_fn(), report)
-        ids = self.claim(now_fn(), limit)
-        report.claimed = len(ids)
-        if not ids:
+        pending = self.claim_and_plan(now_fn(), limit, report)
+        if not pending:
             return report
-        pending = self.plan(ids, now_fn(), report)
         self.deliver(pending, now_fn, report)
         return report
 
