@@ -116,3 +116,11 @@ def test_human_output(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "created" in result.stdout
     listing = cli("leads", "list")
     assert listing.exit_code == 0 and "Jane" in listing.stdout
+
+
+def test_import_of_a_missing_file_or_folder_is_an_error(cli: Cli, tmp_path: Path) -> None:
+    for target in (tmp_path / "missing.csv", tmp_path):
+        result = cli("leads", "import", target, "--json")
+        assert result.exit_code == 2
+        assert "no such file" in result.stderr
+        assert result.stdout == ""

@@ -176,14 +176,17 @@ class _Importer:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
-        with self.sessions() as session:
-            if session.get_bind().dialect.name == "sqlite":
-                # Back to SQLite's defaults, and fold the WAL into the database file now rather
-                # than in some later command's commit.
-                connection = session.connection()
-                connection.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
-                connection.exec_driver_sql("PRAGMA cache_size=-2000")
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        try:
+            with self.sessions() as session:
+                if session.get_bind().dialect.name == "sqlite":
+                    # Back to SQLite's defaults, and fold the WAL into the database file now
+                    # rather than in some later command's commit.
+                    connection = session.connection()
+                    connection.exec_driver_sql("PRAGMA wal_autocheckpoint=1000")
+                    connection.exec_driver_sql("PRAGMA cache_size=-2000")
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+        except Exception:  # best effort: never hide the import's own outcome or error
+            pass
 
     def list_ids(self, session: Session, extra: Sequence[str]) -> list[int]:
         out: list[int] = []

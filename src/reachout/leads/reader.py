@@ -168,7 +168,12 @@ def open_source(path: Path, *, fmt: str = "auto", overrides: dict[str, str] | No
     if fmt not in FORMATS:
         raise ValidationError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
     overrides = dict(overrides or {})
-    handle = path.open("rb")
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot read {path}: {exc.strerror or exc}", hint="check the path and its permissions"
+        ) from exc
     try:
         raw_sample = handle.read(_SAMPLE_BYTES)
         encoding = detect_encoding(raw_sample)
