@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from reachout import bootstrap
 from reachout.channels.protocol import Outcome, OutcomeKind
-from reachout.engine import drivers, service, worker
+from reachout.engine import drivers, inputs, service, worker
 from reachout.engine.models import Send
 from reachout.settings import Settings
 
@@ -144,10 +144,9 @@ def test_invitations_pending_30_days_are_withdrawn_once_and_not_resent(
     ]
     assert [a.type.value for a in _driver(app).actions] == ["withdraw_invitation"]
     # The planner's inputs now carry the withdrawal: the resend ban applies to this lead.
-    from reachout.engine import batch
 
     with app.session() as session:
-        states = batch._sender_states(
-            session, batch.load_senders(session, [sender_id]), MONDAY + timedelta(hours=2)
+        states = inputs.sender_states(
+            session, inputs.load_senders(session, [sender_id]), MONDAY + timedelta(hours=2)
         )
     assert leads[0] in states[sender_id].withdrawn and leads[0] not in states[sender_id].pending_invitations

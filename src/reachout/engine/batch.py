@@ -19,14 +19,11 @@ from sqlalchemy.orm import Session
 
 from reachout.clock import ensure_utc
 from reachout.db import is_postgres
-from reachout.engine import planner, service
+from reachout.engine import inputs, planner, service
 from reachout.engine import repository as repo
-from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, LeadEvent, Send
+from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, Send
 from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
 
-USAGE_DAYS = 31
-PENDING_DAYS = 90
-VERIFIED = frozenset({"valid", "safe", "verified", "deliverable"})
 PROGRESS = ("sent", "queued")  # sends that count as the step having gone out
 
 
@@ -111,152 +108,6 @@ class Batch:
         return [self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states]
 
 
-def defaults_for(app: Any = None) -> Defaults:
-    return Defaults()
-
-
-def unpause_due(session: Session, ids: list[int], now: datetime) -> None:
-    """Out-of-office pauses that are over: the enrollment is active again."""
-    for part in repo.chunks(ids):
-        session.execute(
-            update(Enrollment)
-            .where(Enrollment.id.in_(part), Enrollment.status == "paused")
-            .where((Enrollment.paused_until.is_(None)) | (Enrollment.paused_until <= now))
-            .values(status="active", paused_until=None)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def _facts(lead: Any, lead_id: int, events: list[LeadEvent], suppressed: bool, now: datetime) -> LeadFacts:
-    kinds: dict[str, list[LeadEvent]] = defaultdict(list)
-    for event in events:
-        kinds[event.kind].append(event)
-    accepted_at = max((e.at for e in kinds.get("accepted", [])), default=None)
-    not_connected_at = max((e.at for e in kinds.get("not_connected", [])), default=None)
-    accepted = accepted_at is not None and (not_connected_at is None or accepted_at > not_connected_at)
-    degree = getattr(lead, "degree", None)
-    if not_connected_at is not None and not accepted:
-        degree = None
-    ooo = [e.until for e in kinds.get("out_of_office", []) if e.until is not None and e.until > now]
-    email = getattr(lead, "email", None)
-    return LeadFacts(
-        id=lead_id,
-        open_profile=bool(getattr(lead, "open_profile", False)),
-        premium=bool(getattr(lead, "premium", False)),
-        degree=degree,
-        email=email,
-        email_verified=bool(email) and (getattr(lead, "email_status", None) or "").lower() in VERIFIED,
-        has_profile=bool(getattr(lead, "profile_url", None) or getattr(lead, "salesnav_url", None)),
-        timezone=getattr(lead, "timezone", None),
-        country=getattr(lead, "country", None),
-        location=getattr(lead, "location", None),
-        replied=bool(kinds.get("reply")),
-        accepted=accepted,
-        accepted_at=accepted_at if accepted else None,
-        opened=bool(kinds.get("opened")),
-        bounced=bool(kinds.get("bounce_hard")),
-        unsubscribed=bool(kinds.get("unsubscribe")),
-        suppressed=suppressed,
-        inmail_disabled=bool(kinds.get("inmail_disabled")),
-        paused_until=max(ooo) if ooo else None,
-    )
-
-
-def load_senders(session: Session, ids: list[int]) -> dict[int, Any]:
-    if not ids:
-        return {}
-    from reachout.senders.models import Sender
-
-    return {s.id: s for s in session.scalars(select(Sender).where(Sender.id.in_(ids)))}
-
-
-def _credits(session: Session, sender: Any, now: datetime, reserved: int) -> int:
-    if sender.channel != "linkedin" or not sender.plan:
-        return 0
-    try:
-        from reachout.credits import service as credits_service
-
-        available = int(credits_service.available(session, sender.id, now))
-    except (ImportError, AttributeError):  # credits domain absent: no paid InMail
-        return 0
-    return max(0, available - reserved)
-
-
-def _sender_states(session: Session, senders: dict[int, Any], now: datetime) -> dict[int, SenderState]:
-    ids = sorted(senders)
-    usage = repo.sender_usage(session, ids, now - timedelta(days=USAGE_DAYS))
-    reserved = repo.inflight_paid_inmails(session, ids)
-    pending, withdrawn = _invitations(session, ids, now)
-    states: dict[int, SenderState] = {}
-    for sid, sender in senders.items():
-        sends = tuple(
-            SentAction(
-                type=row.action_type,
-                at=ensure_utc(row.created_at),
-                lead_id=row.lead_id,
-                open_profile=bool(row.open_profile),
-                with_note=bool(row.with_note),
-                paid=row.action_type == "inmail" and not row.open_profile,
-            )
-            for row in usage.get(sid, [])
-        )
-        limits = {k: v for k, v in (sender.limits or {}).items() if isinstance(v, int | float | bool)}
-        states[sid] = SenderState(
-            name=sender.name,
-            channel=sender.channel,
-            account_type=sender.account_type,
-            timezone=sender.timezone or "UTC",
-            limits=limits,
-            sends=sends,
-            pending_invitations=pending.get(sid, {}),
-            withdrawn=withdrawn.get(sid, {}),
-            credits_available=_credits(session, sender, now, reserved.get(sid, 0)),
-            created_at=sender.created_at,
-            active=bool(sender.active),
-        )
-    return states
-
-
-def _invitations(
-    session: Session, ids: list[int], now: datetime
-) -> tuple[dict[int, dict[int, datetime]], dict[int, dict[int, datetime]]]:
-    """Pending invitations (no answer yet, not withdrawn) and recent withdrawals, per sender."""
-    pending: dict[int, dict[int, datetime]] = defaultdict(dict)
-    withdrawn: dict[int, dict[int, datetime]] = defaultdict(dict)
-    if not ids:
-        return pending, withdrawn
-    rows = session.execute(
-        select(Send.sender_id, Send.lead_id, Send.action_type, Send.created_at)
-        .where(
-            Send.sender_id.in_(ids),
-            Send.action_type.in_(("connection_request", "withdraw_invitation")),
-            Send.status.in_(("sent", "queued", "intent", "ambiguous")),
-            Send.created_at >= now - timedelta(days=PENDING_DAYS),
-        )
-        .order_by(Send.created_at)
-    ).all()
-    if not rows:
-        return pending, withdrawn
-    leads = sorted({r.lead_id for r in rows})
-    answered: set[int] = set()
-    for part in repo.chunks(leads):
-        answered.update(
-            session.scalars(
-                select(LeadEvent.lead_id).where(
-                    LeadEvent.lead_id.in_(part), LeadEvent.kind.in_(("accepted", "declined", "reply"))
-                )
-            )
-        )
-    for row in rows:
-        sid = int(row.sender_id)
-        if row.action_type == "withdraw_invitation":
-            pending[sid].pop(row.lead_id, None)
-            withdrawn[sid][row.lead_id] = ensure_utc(row.created_at)
-        elif row.lead_id not in answered:
-            pending[sid][row.lead_id] = ensure_utc(row.created_at)
-    return pending, withdrawn
-
-
 def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -> Batch:
     enrollments: list[EnrollmentRow] = []
     columns = [_TABLE.c[name] for name in _ROW_FIELDS]
@@ -276,8 +127,8 @@ def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -
     sender_ids = sorted({sid for sids in campaign_senders.values() for sid in sids})
     if lock:
         repo.lock_senders(session, sender_ids)
-    senders = load_senders(session, sender_ids)
-    states = _sender_states(session, senders, now)
+    senders = inputs.load_senders(session, sender_ids)
+    states = inputs.sender_states(session, senders, now)
     lead_ids = sorted({e.lead_id for e in enrollments})
     leads = repo.load_leads(session, lead_ids)
     events = repo.lead_events(session, lead_ids)
@@ -309,7 +160,7 @@ def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -
             variants={s.step_id: s.variant for s in mine if s.step_id and s.variant and s.status in PROGRESS},
         )
         lead = leads.get(enrollment.lead_id)
-        facts = _facts(
+        facts = inputs.lead_facts(
             lead,
             enrollment.lead_id,
             events.get(enrollment.lead_id, []),
@@ -325,7 +176,7 @@ def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -
         senders_by_id=senders,
         states=states,
         campaign_senders=dict(campaign_senders),
-        defaults=defaults_for(),
+        defaults=inputs.defaults_for(),
         by_name={s.name: sid for sid, s in senders.items()},
     )
 
@@ -335,7 +186,7 @@ def decide(batch: Batch, item: Item, now: datetime) -> tuple[planner.Decision, t
     enrollment = item.enrollment
     for send in item.sends:
         if send.status == "ambiguous":
-            from reachout.engine.worker import ambiguous_reason
+            from reachout.engine.outcomes import ambiguous_reason
 
             return planner.Hold(
                 enrollment.step_id,

@@ -22,27 +22,21 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import String, Table, bindparam, case, func, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from reachout.channels.protocol import Action, ActionType, EventKind, Outcome, OutcomeKind, Recipient
+from reachout.channels.protocol import Action, ActionType, Outcome, OutcomeKind, Recipient
 from reachout.clock import ensure_utc
 from reachout.engine import batch as planning
+from reachout.engine import inputs
 from reachout.engine import repository as repo
-from reachout.engine import service
-from reachout.engine.models import Enrollment, LeadEvent, Send
+from reachout.engine.models import Enrollment, Send
+from reachout.engine.outcomes import ambiguous_reason, record_delivered_many, record_outcome
 
 DEFAULT_LEASE = timedelta(minutes=5)
 WITHDRAW_EVERY = timedelta(minutes=10)
-MAX_RETRIES = 6
-
-
-def _backoff(retries: int, hint: int | None) -> timedelta:
-    if hint:
-        return timedelta(seconds=hint)
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, retries - 1)))
 
 
 @dataclass
@@ -231,19 +225,19 @@ class Worker:
         driver is called, like any send; the rules then keep the person from being invited
         again by that sender for the ban period (default 21 days).
         """
-        from reachout.engine.batch import Item, defaults_for
+        from reachout.engine.batch import Item
 
-        defaults = defaults_for(self.app)
+        defaults = inputs.defaults_for(self.app)
         with self.app.session() as session:
             stale = repo.stale_invitations(
                 session,
                 before=now - timedelta(days=defaults.withdraw_after_days),
-                since=now - timedelta(days=planning.PENDING_DAYS),
+                since=now - timedelta(days=inputs.PENDING_DAYS),
                 limit=limit,
             )
             if not stale:
                 return 0
-            senders = planning.load_senders(session, sorted({s.sender_id for s in stale if s.sender_id}))
+            senders = inputs.load_senders(session, sorted({s.sender_id for s in stale if s.sender_id}))
             leads = repo.load_leads(session, sorted({s.lead_id for s in stale}))
             pending: list[PendingSend] = []
             for invite in stale:
@@ -353,169 +347,4 @@ def build_action(send_id: int, row: dict[str, Any], sender: Any, item: Any) -> A
             "variant": row["variant"],
             "send_id": send_id,
         },
-    )
-
-
-_SENDS = cast(Table, Send.__table__)
-_ENROLLMENTS = cast(Table, Enrollment.__table__)
-# Built once: per-outcome statement construction costs more than the SQL itself.
-_DELIVERED_SEND = (
-    update(_SENDS)
-    .where(_SENDS.c.id == bindparam("_id"))
-    .values(
-        status=bindparam("status"),
-        sent_at=bindparam("sent_at", type_=_SENDS.c.sent_at.type),
-        provider_id=func.coalesce(bindparam("provider_id", type_=String()), _SENDS.c.provider_id),
-        detail=func.coalesce(bindparam("detail", type_=String()), _SENDS.c.detail),
-    )
-)
-_DELIVERED_ENROLLMENT = (
-    update(_ENROLLMENTS)
-    .where(_ENROLLMENTS.c.id == bindparam("_id"))
-    .values(
-        last_sent_at=bindparam("at", type_=_ENROLLMENTS.c.last_sent_at.type),
-        retries=0,
-        lease_owner=None,
-        lease_until=None,
-        next_due_at=case(
-            (_ENROLLMENTS.c.status == "active", bindparam("at", type_=_ENROLLMENTS.c.next_due_at.type)),
-            else_=_ENROLLMENTS.c.next_due_at,
-        ),
-    )
-)
-
-
-def record_delivered_many(session: Session, items: list[tuple[int, int, Outcome, datetime]]) -> None:
-    """Deliveries with nothing to charge, (send id, enrollment id, outcome, at) each, in two
-    executemany UPDATEs: the same effect as ``record_outcome`` for that case."""
-    if not items:
-        return
-    sends = []
-    enrollments = []
-    for send_id, enrollment_id, outcome, at in items:
-        sent = outcome.kind is OutcomeKind.SENT
-        sends.append(
-            {
-                "_id": send_id,
-                "status": "sent" if sent else "queued",
-                "sent_at": at if sent else None,
-                "provider_id": outcome.provider_id,
-                "detail": outcome.detail or None,
-            }
-        )
-        enrollments.append({"_id": enrollment_id, "at": at})
-    connection = session.connection()
-    connection.execute(_DELIVERED_SEND, sends)
-    connection.execute(_DELIVERED_ENROLLMENT, enrollments)
-
-
-def record_outcome(session: Session, send_id: int, outcome: Outcome, at: datetime) -> Send:
-    """Write a driver's outcome on the send and move the enrollment on (one transaction)."""
-    send = session.get(Send, send_id)
-    assert send is not None
-    enrollment = session.get(Enrollment, send.enrollment_id) if send.enrollment_id else None
-    send.detail = outcome.detail or send.detail
-    kind = outcome.kind
-    if outcome.delivered:
-        send.status = "sent" if kind is OutcomeKind.SENT else "queued"
-        send.provider_id = outcome.provider_id or send.provider_id
-        if kind is OutcomeKind.SENT:
-            send.sent_at = at
-            service.spend_credit_if_paid(session, send, at)
-        if enrollment is not None:
-            enrollment.last_sent_at = at
-            enrollment.retries = 0
-            _wake(enrollment, at)
-        session.flush()
-        return send
-    send.status = "failed"
-    send.detail = f"{kind.value}: {outcome.detail}".strip(": ")
-    if enrollment is None or enrollment.status == "finished":
-        session.flush()
-        return send
-    enrollment.retries += 1
-    enrollment.attempt += 1
-    reason, until = _refusal(session, send, enrollment, outcome, at)
-    if enrollment.retries > MAX_RETRIES:
-        service.finish(enrollment, f"gave up on {send.step_id} after {enrollment.retries} failures", at)
-    else:
-        enrollment.next_due_at = until
-        enrollment.lease_owner = enrollment.lease_until = None
-        repo.set_hold(session, enrollment, reason, until, at)
-    session.flush()
-    return send
-
-
-def _wake(enrollment: Enrollment, at: datetime) -> None:
-    if enrollment.status == "active":
-        enrollment.next_due_at = at
-    enrollment.lease_owner = None
-    enrollment.lease_until = None
-
-
-def _refusal(
-    session: Session, send: Send, enrollment: Enrollment, outcome: Outcome, at: datetime
-) -> tuple[str, datetime]:
-    """Record what a refusal teaches us and when to look again."""
-    kind = outcome.kind
-    tomorrow = at + timedelta(hours=24)
-    hint = outcome.retry_after_seconds
-    if kind is OutcomeKind.TRANSIENT_ERROR:
-        return f"transient error, retry {enrollment.retries}: {outcome.detail}", at + _backoff(
-            enrollment.retries, hint
-        )
-    if kind is OutcomeKind.LIMIT_REACHED:
-        return f"platform limit reached for this sender: {outcome.detail}", at + timedelta(
-            seconds=hint or 86400
-        )
-    if kind is OutcomeKind.OUT_OF_CREDITS:
-        return "the platform says the sender is out of InMail credits", tomorrow
-    if kind is OutcomeKind.INMAIL_NOT_ACCEPTED:
-        service.handle_lead_event(
-            session, lead_id=send.lead_id, kind=EventKind.INMAIL_DISABLED, at=at, send_id=send.id
-        )
-        return "the lead does not accept InMail: re-routing", at
-    if kind is OutcomeKind.NOT_CONNECTED:
-        session.add(
-            LeadEvent(lead_id=send.lead_id, kind="not_connected", channel="linkedin", at=at, send_id=send.id)
-        )
-        return "not a 1st-degree connection: re-routing", at
-    if kind is OutcomeKind.NOTE_TOO_LONG:
-        state = dict(enrollment.state or {})
-        state["no_note"] = sorted({*state.get("no_note", []), send.step_id or ""})
-        enrollment.state = state
-        return "note too long: inviting without a note", at
-    if kind is OutcomeKind.INVALID_RECIPIENT:
-        if send.action_type == "email":
-            service.handle_lead_event(
-                session,
-                lead_id=send.lead_id,
-                kind=EventKind.BOUNCE_HARD,
-                at=at,
-                channel="email",
-                send_id=send.id,
-            )
-            return "address refused: email steps end", at
-        service.finish(enrollment, "invalid recipient", at)
-        return "invalid recipient", at
-    return f"refused: {outcome.detail or kind.value}", tomorrow
-
-
-def ambiguous_reason(send: Send) -> str:
-    return (
-        f"send {send.id} ({send.step_id}) may or may not have gone out: check, then run "
-        f"`reachout sends resolve {send.id} --sent` or `--not-sent`"
-    )
-
-
-def due_count(session: Session, now: datetime) -> int:
-    from sqlalchemy import func
-
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(Enrollment)
-            .where(Enrollment.status == "active", Enrollment.next_due_at <= now)
-        )
-        or 0
     )
