@@ -150,3 +150,24 @@ def test_invitations_pending_30_days_are_withdrawn_once_and_not_resent(
             session, inputs.load_senders(session, [sender_id]), MONDAY + timedelta(hours=2)
         )
     assert leads[0] in states[sender_id].withdrawn and leads[0] not in states[sender_id].pending_invitations
+
+
+def test_task_queue_sends_are_queued_then_charged_when_done(app: Any, linkedin: Any) -> None:
+    """The default LinkedIn driver queues a task; marking it done records the send and its credit."""
+    from reachout.channels.linkedin import service as tasks
+    from reachout.senders.service import get_by_name
+
+    linkedin(_playbook("inmail-only"), [{"open_profile": False}])
+    with app.session() as session:
+        sender = get_by_name(session, "alice")
+        sender.limits = {k: v for k, v in sender.limits.items() if k != "driver"}  # settings default
+    report = worker.run_once(app, MONDAY)
+    assert report.queued == 1, report.to_dict()
+    send = _sends(app)[0]
+    assert (send.status, send.credit_spent) == ("queued", False)
+    assert worker.run_once(app, MONDAY + timedelta(minutes=1)).queued == 0  # never queued twice
+    with app.session() as session:
+        task = tasks.list_tasks(session)[0]
+        tasks.mark_done(session, task.id, at=MONDAY + timedelta(hours=1))
+    send = _sends(app)[0]
+    assert (send.status, send.credit_spent) == ("sent", True)
