@@ -77,7 +77,12 @@ def test_follow_up_goes_out_after_its_delay(app: Any, setup: Any) -> None:
     assert worker.run_once(app, MONDAY + timedelta(days=1)).sent == 0
     report = worker.run_once(app, MONDAY + timedelta(days=3))
     assert report.sent == 2
-    assert sorted(s.step_id for s in _sends(app)) == ["bump", "bump", "intro", "intro"]
+    sends = _sends(app)
+    assert sorted(s.step_id for s in sends) == ["bump", "bump", "intro", "intro"]
+    # The follow-up threads under the first email (its provider id is the thread reference).
+    intro_ids = {s.lead_id: s.provider_id for s in sends if s.step_id == "intro"}
+    bumps = [a for a in _driver(app).actions if a.meta["step"] == "bump"]
+    assert {a.recipient.lead_id: a.thread_ref for a in bumps} == intro_ids
     worker.run_once(app, MONDAY + timedelta(days=3, minutes=1))
     with app.session() as session:
         assert {e.finished_reason for e in session.scalars(select(Enrollment))} == {"complete"}
