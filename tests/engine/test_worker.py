@@ -184,3 +184,24 @@ def test_a_reply_committing_while_the_worker_plans_wins(app: Any, setup: Any) ->
     thread.join()
     assert pending == [] and report.skipped == 1
     assert _sends(app) == []
+
+
+def test_intents_a_slow_worker_cannot_reach_in_time_are_given_back(app: Any, setup: Any) -> None:
+    import time
+
+    setup(3)
+    w = worker.Worker(app, lease=timedelta(seconds=0.2))
+    driver = _driver(app)
+
+    def slow(action: Any) -> Outcome:
+        time.sleep(0.15)
+        return Outcome(kind=OutcomeKind.SENT)
+
+    driver.outcomes["email"] = slow
+    report = w.run_once(MONDAY, limit=10)
+    assert report.sent == 1 and report.outcomes["not_attempted"] == 2
+    statuses = sorted(s.status for s in _sends(app))
+    assert statuses == ["not_sent", "not_sent", "sent"]
+    del driver.outcomes["email"]
+    assert worker.run_once(app, MONDAY + timedelta(minutes=1)).sent == 2  # retried under new keys
+    assert len(driver.duplicates) == 0

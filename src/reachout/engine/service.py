@@ -368,6 +368,8 @@ def _wake(session: Session, send: Send, at: datetime) -> None:
         return
     if enrollment.status == "active":
         enrollment.next_due_at = at
+    enrollment.lease_owner = None
+    enrollment.lease_until = None
     repo.clear_hold(session, enrollment.id)
 
 

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from reachout.channels.protocol import Action, ActionType, Outcome, OutcomeKind, Recipient
 from reachout.clock import ensure_utc
 from reachout.engine import batch as planning
-from reachout.engine import inputs
+from reachout.engine import inputs, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Enrollment, Send
 from reachout.engine.outcomes import ambiguous_reason, record_delivered_many, record_outcome
@@ -215,8 +215,14 @@ class Worker:
                         record_outcome(session, item.send_id, outcome, at)
             buffer.clear()
 
+        started = time.monotonic()
+        budget = self.lease.total_seconds() / 2  # stale intents are swept after a whole lease
         try:
-            for item in pending:
+            for index, item in enumerate(pending):
+                if time.monotonic() - started > budget:
+                    flush()
+                    self._give_back(pending[index:], now_fn(), report)
+                    break
                 try:
                     outcome = self.driver_for(item.sender).send(item.action)
                 except Exception as exc:  # a driver bug fails this send, it does not stop the batch
@@ -300,6 +306,16 @@ class Worker:
                     send.key = f"{send.key}:failed:{send.id}"
                     send.detail = f"{outcome.kind.value}: {outcome.detail}"
         return sum(1 for _ in pending)
+
+    def _give_back(self, rest: list[PendingSend], at: datetime, report: WorkerReport) -> None:
+        """Intents this worker will not get to in time: definitively not sent (the driver was
+        never called), so their steps are simply planned again under a new attempt key."""
+        with self.app.session() as session:
+            for item in rest:
+                service.mark_not_sent(
+                    session, item.send_id, at, "not attempted: the worker ran out of lease time"
+                )
+        report.outcomes["not_attempted"] = report.outcomes.get("not_attempted", 0) + len(rest)
 
     def run_once(self, now: datetime | None = None, limit: int = 100) -> WorkerReport:
         """Sweep, claim up to ``limit`` due enrollments, plan them and deliver their sends."""
