@@ -171,3 +171,20 @@ def test_task_queue_sends_are_queued_then_charged_when_done(app: Any, linkedin: 
         tasks.mark_done(session, task.id, at=MONDAY + timedelta(hours=1))
     send = _sends(app)[0]
     assert (send.status, send.credit_spent) == ("sent", True)
+
+
+def test_out_of_credits_from_the_platform_holds_a_day_and_records_the_drift(app: Any, linkedin: Any) -> None:
+    from reachout.credits import service as credits
+
+    sender_id, leads = linkedin(_playbook("open-profile-first"), [{"open_profile": False}])
+    _driver(app).outcomes["inmail"] = Outcome(kind=OutcomeKind.OUT_OF_CREDITS, detail="no credits")
+    assert worker.run_once(app, MONDAY).failed == 1
+    later = MONDAY + timedelta(minutes=2)
+    assert worker.run_once(app, later).claimed == 0
+    with app.session() as session:
+        entry = service.explain(session, leads[0], None, later)["campaigns"][0]
+        history = credits.history(session, sender_id)
+    assert entry["next"] == "hold" and "out of InMail credits" in entry["reason"]
+    assert entry["when"] >= MONDAY + timedelta(hours=24)
+    assert any("reconcile" in str(row) for row in history)
+    assert sum(1 for s in _sends(app) if s.action_type == "inmail") == 1

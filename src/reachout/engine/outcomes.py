@@ -141,6 +141,10 @@ def _refusal(
             seconds=hint or 86400
         )
     if kind is OutcomeKind.OUT_OF_CREDITS:
+        # Record the platform's balance in the credits ledger (its drift report shows the gap);
+        # the lead waits a day rather than retrying a paid InMail the platform just refused.
+        if send.sender_id is not None:
+            _record_zero_balance(session, send.sender_id, at)
         return "the platform says the sender is out of InMail credits", tomorrow
     if kind is OutcomeKind.INMAIL_NOT_ACCEPTED:
         service.handle_lead_event(
@@ -171,6 +175,18 @@ def _refusal(
         service.finish(enrollment, "invalid recipient", at)
         return "invalid recipient", at
     return f"refused: {outcome.detail or kind.value}", tomorrow
+
+
+def _record_zero_balance(session: Session, sender_id: int, at: datetime) -> bool:
+    try:
+        from reachout.credits import service as credits_service
+
+        credits_service.reconcile(session, sender_id, 0, at)
+    except (ImportError, AttributeError):
+        return False
+    except Exception:  # a sender without a subscription: nothing to reconcile
+        return False
+    return True
 
 
 def ambiguous_reason(send: Send) -> str:
