@@ -59,6 +59,25 @@ def test_paid_inmail_reply_refunds_its_credit(world, session) -> None:
     assert credits.available(session, sender.id, LATER) == before
 
 
+def test_a_human_away_reply_to_an_inmail_pauses_and_still_refunds(world, session) -> None:
+    from reachout.credits import service as credits
+
+    sender = world.sender("li", plan="premium_business", since=date(2026, 11, 1))
+    lead = world.lead(profile_url="https://www.linkedin.com/in/away")
+    enrollment = world.enrollment(lead.id)
+    send = world.send(enrollment, sender_id=sender.id, provider_id="sb-9", key="k-away")
+    before = credits.available(session, sender.id, T0)
+    credits.spend(session, sender.id, send.key, T0)
+    text = "I'm on vacation until December 10, happy to talk after that."
+    item = service.record_event(
+        session, _event(EventKind.REPLY, in_reply_to="sb-9", text=text), channel="linkedin"
+    )
+    assert item.kind == "out_of_office"
+    assert credits.available(session, sender.id, LATER) == before
+    session.refresh(enrollment)
+    assert enrollment.status == "paused"
+
+
 def test_out_of_office_pauses_until_the_return_date(world, session) -> None:
     lead = world.lead(email="dana@lead.test")
     enrollment = world.enrollment(lead.id)

@@ -172,7 +172,7 @@ def _apply(
         address = event.recipient.email
         if not address or (lead.email or "").lower() == address.lower():
             lead.email_status = "bounced"
-    if send is not None and kind in RESPONSES:
+    if send is not None and event.kind in RESPONSES:  # the platform counts any reply, even "away until"
         from reachout.credits import service as credits_service
 
         credits_service.record_response(session, send.key, at)
