@@ -36,6 +36,7 @@ def test_campaign_lifecycle_end_to_end(
         cli("campaigns", "create", "spring", "--sequence", str(seq), "--sender", "mbox", "--json")
     )
     assert created["status"] == "draft" and created["sequence"] == "email-two-step"
+    assert created["senders"] == ["mbox"]
     enrolled = _json(cli("enroll", "--campaign", "spring", "--lead", leads[0], "--lead", leads[1], "--json"))
     assert enrolled["enrolled"] == 2
     assert _json(cli("campaigns", "start", "spring", "--json"))["status"] == "active"

@@ -152,6 +152,13 @@ def _set_status(session: Session, campaign: Campaign, status: str, allowed: Iter
     return campaign
 
 
+def _sender_names(session: Session, ids: list[int]) -> list[str]:
+    from reachout.senders.models import Sender
+
+    names = dict(session.execute(select(Sender.id, Sender.name).where(Sender.id.in_(ids))).all())
+    return [str(names.get(i, i)) for i in ids]
+
+
 def start(session: Session, campaign: Campaign) -> Campaign:
     return _set_status(session, campaign, "active", ("draft", "paused", "active"))
 
@@ -171,7 +178,7 @@ def status(session: Session, campaign: Campaign) -> dict[str, Any]:
         "status": campaign.status,
         "sequence": campaign.sequence_name,
         "allow_overlap": campaign.allow_overlap,
-        "senders": campaign_sender_ids(session, campaign.id),
+        "senders": _sender_names(session, campaign_sender_ids(session, campaign.id)),
         **repo.campaign_counts(session, campaign.id),
     }
 
