@@ -49,14 +49,34 @@ def existing_lead_ids(session: Session, ids: Sequence[int]) -> set[int] | None:
     return found
 
 
+class LeadRow:
+    """A read-only copy of a ``leads`` row with the template helpers of ``Lead`` (``context``,
+    ``full_name``). Loading 1,000 of these through Core is several times cheaper than ORM rows,
+    and the worker never writes leads."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+    @property
+    def full_name(self) -> str:
+        lead: Any = lead_model()
+        return str(lead.full_name.fget(self))
+
+    def context(self) -> dict[str, Any]:
+        lead: Any = lead_model()
+        return dict(lead.context(self))
+
+
 def load_leads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     lead = lead_model()
     if lead is None:
         return {}
     out: dict[int, Any] = {}
+    columns = list(lead.__table__.c)
     for part in chunks(ids):
-        for row in session.scalars(select(lead).where(lead.id.in_(part))):
-            out[row.id] = row
+        for row in session.execute(select(*columns).where(lead.id.in_(part))):
+            values = dict(row._mapping)
+            out[values["id"]] = LeadRow(values)
     return out
 
 
