@@ -40,7 +40,7 @@ def _dataset(rows: int) -> Path:
 
 
 def _import_once(
-    path: Path, work: Path, batch_size: int | None
+    path: Path, work: Path, batch_size: int | None, reader_process: bool
 ) -> tuple[float, float, float, dict[str, object]]:
     """Wall seconds, peak RSS (MB), CPU seconds and the JSON summary of one CLI import."""
     home = work / "home"
@@ -50,6 +50,8 @@ def _import_once(
     if batch_size:
         env["REACHOUT_BATCH_SIZE"] = str(batch_size)
     cmd = [sys.executable, "-m", "reachout.cli", "leads", "import", str(path), "--json"]
+    if reader_process:
+        cmd.append("--reader-process")
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     assert proc.stdout is not None
@@ -92,6 +94,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--rows", type=int, default=None)
     parser.add_argument("--repeats", type=int, default=None)
     parser.add_argument("--batch-size", type=int, default=None, help="REACHOUT_BATCH_SIZE for the import")
+    parser.add_argument(
+        "--reader-process", action="store_true", help="import with a reader child process (4+ cores)"
+    )
     args = parser.parse_args(argv)
     rows = args.rows or (50_000 if args.quick else 1_000_000)
     repeats = args.repeats or (1 if args.quick else 3)
@@ -112,7 +117,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="reachout-bench-") as tmp:
         work = Path(tmp)
         for i in range(repeats):
-            elapsed, rss, cpu, summary = _import_once(path, work, args.batch_size)
+            elapsed, rss, cpu, summary = _import_once(path, work, args.batch_size, args.reader_process)
             if summary.get("created") != rows or summary.get("rows") != rows:
                 raise SystemExit(f"unexpected import summary: {summary}")
             ours.append(elapsed)

@@ -51,6 +51,9 @@ def import_cmd(
     fmt: str = typer.Option("auto", "--format", help="auto|salesnav|connections|csv|jsonl"),
     mapping: list[str] | None = typer.Option(None, "--map", help="FIELD=COLUMN for a column not recognised."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace conflicting non-empty values."),
+    reader_process: bool = typer.Option(
+        False, "--reader-process", hidden=True, help="Parse big files in a child process (4+ cores)."
+    ),
     json_output: bool = JsonOption,
 ) -> None:
     """Import leads; every row ends up created, updated, unchanged or rejected."""
@@ -66,7 +69,13 @@ def import_cmd(
     size = path.stat().st_size if path.is_file() else 0
     with progress(size, f"importing {path.name}", enabled=size >= _PROGRESS_BYTES) as advance:
         summary = import_file(
-            app.sessions, path, at=app.clock.now(), home=app.settings.home, options=options, advance=advance
+            app.sessions,
+            path,
+            at=app.clock.now(),
+            home=app.settings.home,
+            options=options,
+            advance=advance,
+            parallel=reader_process,
         )
     data = summary.to_dict()
     if json_output:

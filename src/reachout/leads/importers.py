@@ -211,14 +211,15 @@ def import_file(
     options: ImportOptions | None = None,
     advance: Callable[[int], Any] | None = None,
     after_batch: Callable[[int], Any] | None = None,
-    parallel: bool | None = None,
+    parallel: bool = False,
+    force_parallel: bool = False,
 ) -> ImportSummary:
     """Import ``path`` into the store; commits one transaction per ``options.batch_size`` rows.
 
     ``advance(n)`` is told how many bytes were consumed (for a progress bar); ``after_batch(k)``
     runs after batch ``k`` (1-based) committed. ``parallel`` reads and normalises the file in
-    a child process while this one writes (default: for files of ``PARALLEL_BYTES`` or more on
-    machines with at least ``PARALLEL_CPUS`` cores).
+    a child process while this one writes, for files of ``PARALLEL_BYTES`` or more on machines
+    with at least ``PARALLEL_CPUS`` cores (``force_parallel`` drops those two conditions).
     """
     options = options or ImportOptions()
     if not path.is_file():
@@ -226,10 +227,11 @@ def import_file(
     source_file = str(path.resolve())
     importer = _Importer(sessions, options, at, source_file)
     importer.start()
-    if parallel is None:
-        # A reader process pays off only with cores to spare for it and the writer thread.
-        parallel = path.stat().st_size >= PARALLEL_BYTES and (os.cpu_count() or 1) >= PARALLEL_CPUS
-    use_child = parallel
+    # A reader process pays off only for big files and with cores to spare for it and the
+    # writer thread; it stays opt-in until measured on such a machine.
+    use_child = bool(parallel) and path.stat().st_size >= PARALLEL_BYTES and (os.cpu_count() or 1) >= PARALLEL_CPUS
+    if parallel and force_parallel:
+        use_child = True
     stream: RecordStream | ChildStream | None = None
     if use_child:
         try:
