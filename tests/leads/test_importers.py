@@ -292,7 +292,8 @@ def test_child_process_reader_gives_the_same_result(sessions: sessionmaker[Sessi
         at=AT,
         home=tmp_path,
         options=ImportOptions(batch_size=7, list_name="p"),
-        parallel=True, force_parallel=True,
+        parallel=True,
+        force_parallel=True,
     ).to_dict()
     assert (
         summary["rows"],
@@ -314,7 +315,15 @@ def test_child_process_reader_gives_the_same_result(sessions: sessionmaker[Sessi
 def test_child_process_reader_reports_errors(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     path = write(tmp_path / "x.csv", "First Name\nAnn\n")
     with pytest.raises(ValidationError):
-        import_file(sessions, path, at=AT, home=tmp_path, options=ImportOptions(fmt="xml"), parallel=True, force_parallel=True)
+        import_file(
+            sessions,
+            path,
+            at=AT,
+            home=tmp_path,
+            options=ImportOptions(fmt="xml"),
+            parallel=True,
+            force_parallel=True,
+        )
 
 
 def test_child_process_import_can_be_interrupted(sessions: sessionmaker[Session], tmp_path: Path) -> None:
@@ -333,7 +342,8 @@ def test_child_process_import_can_be_interrupted(sessions: sessionmaker[Session]
             home=tmp_path,
             options=ImportOptions(batch_size=10),
             after_batch=boom,
-            parallel=True, force_parallel=True,
+            parallel=True,
+            force_parallel=True,
         )
     assert len(leads(sessions)) == 30
     assert run(sessions, path, tmp_path, batch_size=10)["created"] == 20

@@ -229,7 +229,9 @@ def import_file(
     importer.start()
     # A reader process pays off only for big files and with cores to spare for it and the
     # writer thread; it stays opt-in until measured on such a machine.
-    use_child = bool(parallel) and path.stat().st_size >= PARALLEL_BYTES and (os.cpu_count() or 1) >= PARALLEL_CPUS
+    use_child = (
+        bool(parallel) and path.stat().st_size >= PARALLEL_BYTES and (os.cpu_count() or 1) >= PARALLEL_CPUS
+    )
     if parallel and force_parallel:
         use_child = True
     stream: RecordStream | ChildStream | None = None
