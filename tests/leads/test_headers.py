@@ -65,6 +65,12 @@ def test_unknown_columns_become_custom_fields_and_map_overrides() -> None:
     assert (3, "column_4") in hmap.custom
 
 
+def test_a_mapped_field_ignores_look_alike_columns() -> None:
+    hmap = map_headers(["Email", "Mail 2"], {"email": "Mail 2"})
+    assert hmap.fields == ((1, "email"),)
+    assert hmap.custom == ((0, "email"),)
+
+
 def _row(**cells: str) -> tuple[list[str], list[str]]:
     return list(cells), list(cells.values())
 

@@ -238,6 +238,8 @@ def test_map_option_and_forced_format(sessions: sessionmaker[Session], tmp_path:
     data = run(sessions, path, tmp_path, mapping=mapping, fmt="csv")
     assert (data["created"], data["format"]) == (1, "csv")
     assert leads(sessions)[0].email == "ann@acme.io"
+    with pytest.raises(ValidationError, match=r"not in x\.csv: Nope"):
+        run(sessions, path, tmp_path, mapping={"email": "Nope"})
     with pytest.raises(ValidationError):
         parse_mapping(["nosuchfield=X"])
     with pytest.raises(ValidationError):

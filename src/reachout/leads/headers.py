@@ -59,6 +59,12 @@ class HeaderMap:
         return {f for _, f in self.fields}
 
 
+def missing_columns(headers: Sequence[str], overrides: Mapping[str, str]) -> list[str]:
+    """The ``--map`` columns that are not among ``headers``."""
+    have = set(headers) | {header_key(h) for h in headers}
+    return [c for c in overrides.values() if c not in have and header_key(c) not in have]
+
+
 def map_headers(headers: Sequence[str], overrides: Mapping[str, str] | None = None) -> HeaderMap:
     """Map columns to fields: ``overrides`` (FIELD -> column header) first, then synonyms."""
     keys = [header_key(h) for h in headers]
@@ -72,8 +78,13 @@ def map_headers(headers: Sequence[str], overrides: Mapping[str, str] | None = No
     fields: list[tuple[int, str]] = []
     custom: list[tuple[int, str]] = []
     used_keys: set[str] = set()
+    mapped = set(taken.values())
     for i, (header, key) in enumerate(zip(headers, keys, strict=True)):
-        chosen = taken.get(i) or SYNONYMS.get(key)
+        chosen = taken.get(i)
+        if chosen is None:
+            synonym = SYNONYMS.get(key)
+            # A field given by --map comes from that column only; look-alikes stay custom.
+            chosen = synonym if synonym not in mapped else None
         if chosen is not None:
             fields.append((i, chosen))
             continue

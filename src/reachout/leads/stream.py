@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from reachout.errors import ValidationError
-from reachout.leads.headers import HeaderMap, Record, RowRejected, map_headers, normalize_row
+from reachout.leads.headers import HeaderMap, Record, RowRejected, map_headers, missing_columns, normalize_row
 from reachout.leads.reader import ESCAPE_ERRORS, ESCAPES, RawRow, Source, flatten_json, open_source
 
 
@@ -114,6 +114,13 @@ class RecordStream:
         self._escapes_before = ESCAPES.count
         self.source = open_source(path, fmt=fmt, overrides=self.mapping)
         self.format = self.source.format
+        missing = missing_columns(self.source.headers, self.mapping) if self.format != "jsonl" else []
+        if missing:
+            self.source.close()
+            raise ValidationError(
+                f"--map names columns not in {path.name}: {', '.join(missing)}",
+                hint=f"its columns are: {', '.join(self.source.headers)[:500]}",
+            )
         self.rejects = Rejects(self.source, home)
         self.rows = 0
         self.rejected = 0
