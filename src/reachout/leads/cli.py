@@ -67,7 +67,8 @@ def import_cmd(
         batch_size=app.settings.batch_size,
     )
     size = path.stat().st_size if path.is_file() else 0
-    with progress(size, f"importing {path.name}", enabled=size >= _PROGRESS_BYTES) as advance:
+    with progress(100, f"importing {path.name} (%)", enabled=size >= _PROGRESS_BYTES) as advance_pct:
+        advance = _PercentOf(size, advance_pct)
         summary = import_file(
             app.sessions,
             path,
@@ -87,6 +88,23 @@ def import_cmd(
     console.print(table)
     if summary.rejected_file:
         console.print(f"rejected rows written to [bold]{summary.rejected_file}[/]")
+
+
+class _PercentOf:
+    """Turns bytes read into whole percent steps of the progress bar."""
+
+    def __init__(self, total: int, advance: Any) -> None:
+        self.total = max(total, 1)
+        self.advance = advance
+        self.done = 0
+        self.shown = 0
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        pct = min(100, self.done * 100 // self.total)
+        if pct > self.shown:
+            self.advance(pct - self.shown)
+            self.shown = pct
 
 
 def _views(session: Any, leads: list[Any]) -> list[dict[str, Any]]:
