@@ -277,10 +277,17 @@ class Batch:
                 .values({c: bindparam(f"v_{c}") for c in columns})
             )
             self.session.execute(stmt, params)
-        members = [{"list_id": lid, "lead_id": s.id} for s in self.states for lid in sorted(s.new_lists)]
+        members = [
+            {"list_id": lid, "lead_id": s.id}
+            for s in self.states
+            if s.new_lists
+            for lid in sorted(s.new_lists)
+        ]
         if members:
             self.session.execute(insert(MEMBERS), members)
-        tag_rows = [{"lead_id": s.id, "tag": t} for s in self.states for t in sorted(s.new_tags)]
+        tag_rows = [
+            {"lead_id": s.id, "tag": t} for s in self.states if s.new_tags for t in sorted(s.new_tags)
+        ]
         if tag_rows:
             self.session.execute(insert(TAGS), tag_rows)
 

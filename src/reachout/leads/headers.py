@@ -220,7 +220,10 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
             flag = rules.parse_bool(text)
             if flag is None:
                 custom.setdefault(fld, text)
-            _put(values, custom, fld, flag, text)
+            elif fld not in values:
+                values[fld] = flag
+            elif values[fld] != flag:
+                custom.setdefault(f"{fld}_2", text)
         elif fld == "email":
             email = rules.normalize_email(text)
             if email is not None and rules.is_valid_email(email):
@@ -276,14 +279,18 @@ def normalize_row(cells: Sequence[str], hmap: HeaderMap, *, degree: int | None =
         if last:
             values["last_name"] = last
     for i, key in hmap.custom:
-        if i < n and cells[i]:
-            extra = rules.clean_text(cells[i])
-            if extra is not None:
+        if i < n:
+            extra = cells[i].strip()
+            if extra:
+                if "\x00" in extra:
+                    extra = extra.replace("\x00", "").strip()
+                    if not extra:
+                        continue
                 custom.setdefault(key, extra)
     for i in range(hmap.width, n):
-        extra = rules.clean_text(cells[i])
-        if extra is not None:
-            custom.setdefault(f"column_{i + 1}", extra)
+        overflow = rules.clean_text(cells[i])
+        if overflow is not None:
+            custom.setdefault(f"column_{i + 1}", overflow)
     if degree is not None and "degree" not in values:
         values["degree"] = degree
     if not (
