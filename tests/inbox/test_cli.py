@@ -34,6 +34,11 @@ def test_log_reply_then_list_shows_lead_campaign_step_class(cli) -> None:
     rows = json.loads(cli("inbox", "--json").stdout)
     assert [r["kind"] for r in rows] == ["accepted", "reply"]
     assert rows[-1]["lead"] == "Bob Lead" and rows[-1]["language"] == "en"
+    only = json.loads(cli("inbox", "--class", "interested", "--lead", "cli@lead.test", "--json").stdout)
+    assert [r["kind"] for r in only] == ["reply"]
+    assert json.loads(cli("inbox", "--channel", "email", "--json").stdout) == []
+    assert len(json.loads(cli("inbox", "--unconfirmed", "--json").stdout)) == 2
+    assert cli("inbox", "--class", "happy").exit_code == ValidationError.exit_code
     assert cli("inbox").exit_code == 0
 
 

@@ -76,3 +76,13 @@ def test_cli_add_list_import_remove(cli, tmp_path: Path) -> None:
     assert missing.exit_code == NotFoundError.exit_code
     assert "not in the suppression list" in missing.stderr
     assert cli("suppress", "add", "gibberish").exit_code == ValidationError.exit_code
+    check = json.loads(cli("suppress", "check", "Anyone@Example.org", "--json").stdout)
+    assert check == {
+        "value": "Anyone@Example.org",
+        "suppressed": True,
+        "reason": "imported (domain example.org)",
+    }
+    assert (
+        json.loads(cli("suppress", "check", "https://linkedin.com/in/other", "--json").stdout)["suppressed"]
+        is False
+    )

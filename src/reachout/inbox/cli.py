@@ -39,6 +39,10 @@ def _show(rows: list[dict[str, object]]) -> None:
 def inbox(
     ctx: typer.Context,
     limit: int = typer.Option(50, "--limit", help="Show at most this many items."),
+    reply_class: str | None = typer.Option(None, "--class", help="Only this class (e.g. interested)."),
+    channel: str | None = typer.Option(None, "--channel", help="Only this channel (email, linkedin)."),
+    lead: str | None = typer.Option(None, "--lead", help="Only this lead (id, email or profile URL)."),
+    unconfirmed: bool = typer.Option(False, "--unconfirmed", help="Only items not confirmed yet."),
     json_output: bool = JsonOption,
 ) -> None:
     """List the inbox: lead, campaign, step, channel, language and class of each reply."""
@@ -49,7 +53,16 @@ def inbox(
 
     app = bootstrap.build()
     with app.session() as session:
-        rows = service.describe(session, service.list_items(session, limit=limit))
+        lead_id = service.find_lead(session, lead).id if lead else None
+        items = service.list_items(
+            session,
+            limit=limit,
+            lead_id=lead_id,
+            reply_class=reply_class,
+            channel=channel,
+            unconfirmed=unconfirmed,
+        )
+        rows = service.describe(session, items)
     if json_output:
         emit_json(rows)
     else:

@@ -209,10 +209,30 @@ def _suppress(
 # ---------------------------------------------------------------- listing and confirming
 
 
-def list_items(session: Session, *, limit: int = 50, lead_id: int | None = None) -> list[InboxItem]:
+def list_items(
+    session: Session,
+    *,
+    limit: int = 50,
+    lead_id: int | None = None,
+    reply_class: str | None = None,
+    channel: str | None = None,
+    unconfirmed: bool = False,
+) -> list[InboxItem]:
+    """Newest first, optionally one lead's, one class, one channel, or only unconfirmed items."""
     stmt = select(InboxItem).order_by(InboxItem.received_at.desc(), InboxItem.id.desc()).limit(limit)
     if lead_id is not None:
         stmt = stmt.where(InboxItem.lead_id == lead_id)
+    if reply_class is not None:
+        try:
+            stmt = stmt.where(InboxItem.reply_class == ReplyClass(reply_class).value)
+        except ValueError:
+            raise ValidationError(
+                f"unknown class {reply_class!r}", hint=", ".join(c.value for c in ReplyClass)
+            ) from None
+    if channel is not None:
+        stmt = stmt.where(InboxItem.channel == channel)
+    if unconfirmed:
+        stmt = stmt.where(InboxItem.confirmed.is_(False))
     return list(session.scalars(stmt))
 
 

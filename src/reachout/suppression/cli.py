@@ -83,6 +83,29 @@ def list_cmd(
     console.print(table)
 
 
+@suppress_app.command("check")
+def check_cmd(
+    value: str = typer.Argument(..., help="An email address or a LinkedIn profile URL."),
+    json_output: bool = JsonOption,
+) -> None:
+    """Tell whether a recipient is suppressed, and why (exit 0 either way)."""
+    from reachout import bootstrap
+    from reachout.suppression import service
+
+    app = bootstrap.build()
+    is_email = "@" in value and "linkedin.com/" not in value.lower()
+    with app.session() as session:
+        reason = service.is_suppressed(
+            session, email=value if is_email else None, profile_url=None if is_email else value
+        )
+    if json_output:
+        emit_json({"value": value, "suppressed": reason is not None, "reason": reason})
+    elif reason:
+        console.print(f"[bold]{value}[/] is suppressed: {reason}", highlight=False)
+    else:
+        console.print(f"{value} is not suppressed", highlight=False)
+
+
 @suppress_app.command("import")
 def import_cmd(
     file: Path = typer.Argument(..., help="Text or CSV file: emails, domains, profile URLs."),
