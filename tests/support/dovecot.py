@@ -6,9 +6,10 @@ runs everything as that user. Tests skip with the reason when the
 ``dovecot`` binary is absent (``apt-get install dovecot-imapd``).
 
 Use the ``dovecot`` fixture (``from support.dovecot import dovecot  # noqa: F401`` in a
-conftest); it yields a :class:`Dovecot` with ``host``, ``port``, a fresh ``test_user`` whose
-password is ``users[test_user]``, and ``append(user, raw_bytes)`` (an IMAP APPEND). A static
-passdb gives every user name the shared password, so tests never rewrite a password file.
+conftest); it yields a :class:`Dovecot` with ``host``, ``port``, ``tls_port``, a fresh
+``test_user`` whose password is ``users[test_user]``, and ``append(user, raw_bytes)`` (an IMAP
+APPEND). Users come from a passwd-file written once before start-up (Dovecot 2.3 does not
+notice a passwd-file rewritten while it runs), each with its own password.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import grp
 import imaplib
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -32,6 +34,8 @@ import pytest
 
 from support.smtp_sink import free_port
 from support.tls import Cert, make_cert
+
+USERS = 200  # test users per Dovecot instance (one per test)
 
 
 def dovecot_binary() -> str | None:
@@ -51,13 +55,13 @@ class Dovecot:
     cert: Cert | None = None  # trust it with SSL_CERT_FILE
     users: dict[str, str] = field(default_factory=dict)
 
-    password: str = "imap-test-pass"
+    pool: list[str] = field(default_factory=list)  # users in the passwd-file not handed out yet
 
-    def add_user(self, name: str) -> str:
-        """A fresh mailbox user (any name logs in with the shared password; maildirs appear on
-        first login). Returns the password."""
-        self.users[name] = self.password
-        return self.password
+    def take_user(self) -> str:
+        """A user no other test has used (its maildir is created on first login)."""
+        if not self.pool:
+            raise RuntimeError(f"all {len(self.users)} test users of this Dovecot are used")
+        return self.pool.pop(0)
 
     def connect(self, user: str) -> imaplib.IMAP4:
         conn = imaplib.IMAP4(self.host, self.port, timeout=10)
@@ -121,8 +125,8 @@ mail_location = maildir:{root}/mail/%u
 mail_uid = {uid}
 mail_gid = {gid}
 passdb {{
-  driver = static
-  args = password={password}
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
 }}
 userdb {{
   driver = static
@@ -163,6 +167,9 @@ def start_dovecot(root: Path, binary: str) -> Dovecot:
     port, tls_port = free_port(), free_port()
     cert = make_cert(root / "tls")
     config = root / "dovecot.conf"
+    # Every user exists before start-up, with its own password (see the module docstring).
+    users = {f"user{n:03d}": secrets.token_hex(8) for n in range(1, USERS + 1)}
+    (root / "passwd").write_text("".join(f"{u}:{{PLAIN}}{p}::::::\n" for u, p in users.items()))
     config.write_text(
         CONFIG.format(
             root=root,
@@ -175,7 +182,6 @@ def start_dovecot(root: Path, binary: str) -> Dovecot:
             tls_port=tls_port,
             cert=cert.cert,
             key=cert.key,
-            password=Dovecot.password,
         )
     )
     process = subprocess.Popen(
@@ -185,6 +191,7 @@ def start_dovecot(root: Path, binary: str) -> Dovecot:
         start_new_session=True,
     )
     server = Dovecot(root=root, host="127.0.0.1", port=port, process=process, tls_port=tls_port, cert=cert)
+    server.users, server.pool = dict(users), list(users)
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -231,15 +238,8 @@ def dovecot_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot
             shutil.rmtree(root, ignore_errors=True)
 
 
-_counter = 0
-
-
 @pytest.fixture
 def dovecot(dovecot_server: Dovecot) -> Dovecot:
     """The session's Dovecot with a fresh user for this test (``dovecot.test_user``)."""
-    global _counter
-    _counter += 1
-    user = f"user{os.getpid()}x{_counter}"
-    dovecot_server.add_user(user)
-    dovecot_server.test_user = user  # type: ignore[attr-defined]
+    dovecot_server.test_user = dovecot_server.take_user()  # type: ignore[attr-defined]
     return dovecot_server
