@@ -205,3 +205,35 @@ def test_concurrent_sends_never_exceed_the_daily_cap(home, db_url, smtp_sink) ->
     kinds = sorted(o.kind.value for o in outcomes)
     assert kinds.count("sent") == 3 and kinds.count("limit_reached") == 5
     assert smtp_sink.count == 3
+
+
+def test_uidvalidity_change_rereads_the_folder_and_the_inbox_drops_duplicates(home, db_url) -> None:
+    import mails
+
+    from reachout.channels.email.transport import Fetched
+    from reachout.inbox.service import record_event
+    from reachout.leads.service import add_lead
+
+    app = make_app(home, db_url)
+    sender = make_mailbox(app, imap_host="imap.test", imap_port=143)
+    with app.session() as session:
+        add_lead(session, first_name="Bob", last_name="Lead", email="bob@lead.test")
+    reply = mails.reply("<none@x>", refs=False)
+    calls: list[int] = []
+    answers = [Fetched(7, [(1, reply)]), Fetched(9, [(4, reply)]), Fetched(9, [(4, reply)])]
+
+    def fetch(endpoint, folder, last_uid, *, since=None):
+        calls.append(last_uid)
+        return answers[len(calls) - 1]
+
+    driver = EmailDriver(app, sender, fetch_fn=fetch)
+    recorded = []
+    for _ in range(2):
+        with app.session() as session:
+            result = driver.poll_with(session)
+            recorded += [record_event(session, e, channel="email").id for e in result.events]
+    assert calls == [0, 1, 0]  # the second poll saw a new UIDVALIDITY and started over
+    assert len(set(recorded)) == 1  # the same Message-ID is one inbox item
+    with app.session() as session:
+        mailbox = session.scalar(select(Mailbox))
+        assert (mailbox.imap_uidvalidity, mailbox.imap_last_uid) == (9, 4)
