@@ -4,7 +4,7 @@ import json
 import stat
 from datetime import timedelta
 
-from factories import email_action, make_app, make_mailbox
+from email_factories import email_action, make_app, make_mailbox
 from sqlalchemy import select, text
 
 from reachout.channels.email import tokens
@@ -208,7 +208,7 @@ def test_concurrent_sends_never_exceed_the_daily_cap(home, db_url, smtp_sink) ->
 
 
 def test_uidvalidity_change_rereads_the_folder_and_the_inbox_drops_duplicates(home, db_url) -> None:
-    import mails
+    import email_samples as mails
 
     from reachout.channels.email.transport import Fetched
     from reachout.inbox.service import record_event

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ssl
 from datetime import UTC, datetime, timedelta
 
-import mails
+import email_samples as mails
 import pytest
-from factories import T0, email_action, make_app, make_mailbox
+from email_factories import T0, email_action, make_app, make_mailbox
 from sqlalchemy import select
 
 from reachout.channels.email.driver import EmailDriver

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 
-import mails
+import email_samples as mails
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st

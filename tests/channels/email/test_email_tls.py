@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from factories import email_action, make_app, make_mailbox
+from email_factories import email_action, make_app, make_mailbox
 
 from reachout.channels.email.driver import EmailDriver
 from reachout.channels.protocol import OutcomeKind
