@@ -61,3 +61,7 @@ def test_short_demo_runs_the_campaign_end_to_end(tmp_path: Path, db_url: str) ->
     assert report["credits"]["alice"]["spent"] + report["credits"]["bob"]["spent"] == sum(
         1 for s in sends if s[5]
     )
+    # Open Profile InMails spend nothing but are counted in the ledger against the allowance
+    open_profile_sent = sum(1 for s in sends if s[2] == "inmail" and s[4] and s[3] == "sent")
+    assert open_profile_sent > 0
+    assert sum(c["open_profile_sent"] for c in report["credits"].values()) == open_profile_sent

@@ -323,14 +323,23 @@ def get_send(session: Session, send_id: int) -> Send:
 
 
 def spend_credit_if_paid(session: Session, send: Send, at: datetime) -> None:
-    """A paid InMail spends one credit through the credits ledger, once."""
-    if send.action_type != PAID_INMAIL or send.open_profile or send.credit_spent or send.sender_id is None:
+    """Record a sent InMail in the credits ledger, once: a paid one spends a credit; an Open
+    Profile one spends nothing and is counted against the sender's open-profile allowance."""
+    if send.action_type != PAID_INMAIL or send.credit_spent or send.sender_id is None:
         return
     from reachout.credits import service as credits_service
 
-    result = credits_service.spend(session, send.sender_id, send.key, at, open_profile=False)
-    send.credit_spent = bool(getattr(result, "ok", False))
-    if not send.credit_spent:
+    result = credits_service.spend(
+        session, send.sender_id, send.key, at, open_profile=bool(send.open_profile)
+    )
+    ok = bool(getattr(result, "ok", False))
+    if send.open_profile:
+        if not ok:  # already delivered: the ledger's refusal is information, not a reason to unsend
+            reason = getattr(result, "reason", "refused")
+            send.detail = ((send.detail or "") + f" open-profile allowance: {reason}").strip()
+        return
+    send.credit_spent = ok
+    if not ok:
         reason = getattr(result, "reason", "refused")
         send.detail = ((send.detail or "") + f" credit not spent: {reason}").strip()
 

@@ -105,7 +105,7 @@ class PendingSend:
     enrollment_id: int
     action: Action
     sender: Any
-    paid: bool = False  # a paid InMail: the outcome spends a credit (ORM path)
+    paid: bool = False  # an InMail: the outcome is recorded in the credits ledger (ORM path)
 
 
 class Worker:
@@ -188,7 +188,9 @@ class Worker:
                         report.held += 1
             for item, send_id, row in planning.write(session, batch):
                 sender = batch.senders_by_id[row["sender_id"]]
-                paid = row["action_type"] == "inmail" and not row["open_profile"]
+                # Every InMail goes through the ledger: a paid one spends a credit, an Open Profile
+                # one is counted against the free-InMail allowance.
+                paid = row["action_type"] == "inmail"
                 action = build_action(send_id, row, sender, item)
                 pending.append(PendingSend(send_id, item.enrollment.id, action, sender, paid))
         return pending
