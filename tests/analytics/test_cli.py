@@ -52,6 +52,18 @@ def _seed(session: Session) -> None:
                     created_at=at + timedelta(hours=3),
                 )
             )
+    session.add(
+        Send(
+            key="w1",
+            status="sent",
+            lead_id=lead.id,
+            campaign_id=campaign.id,
+            step_id="invite",
+            action_type="withdraw_invitation",
+            created_at=MONDAY,
+            sent_at=MONDAY + timedelta(days=5),
+        )
+    )
     session.commit()
 
 
@@ -76,6 +88,7 @@ def test_report_counts_replies_per_send_by_step_variant_and_local_weekday(
     assert list(data["by_weekday"]) == ["Mon", "Tue", "Wed", "Thu"]
     assert data["by_hour"] == {"10:00": data["by_hour"]["10:00"]}  # 09:30 UTC is 10:30 in Paris
     assert data["credit_use"] == {"paid": 4}
+    assert data["send_statuses"] == {"sent": 4, "withdraw_invitation": 1}  # withdrawals are not messages
     assert page.read_text(encoding="utf-8").count("<svg") >= 3
 
 

@@ -20,6 +20,8 @@ from reachout.analytics.html import Chart, Section, Table
 from reachout.analytics.rules import OutcomeRow, Report, SendRow, summarize
 
 DELIVERED = ("sent", "queued")
+# Housekeeping actions reach nobody's inbox: they are counted, not rated.
+NOT_MESSAGES = frozenset({"withdraw_invitation"})
 
 
 @dataclass
@@ -81,6 +83,9 @@ def build(session: Session, *, campaign: str | None = None, at: datetime) -> Cam
     statuses: Counter[str] = Counter()
     keys: dict[int, str] = {}
     for send in session.scalars(select(Send).where(Send.campaign_id.in_(wanted)).order_by(Send.id)):
+        if send.action_type in NOT_MESSAGES:
+            statuses[send.action_type] += 1
+            continue
         statuses[send.status] += 1
         if send.status not in DELIVERED or send.sent_at is None:
             continue
