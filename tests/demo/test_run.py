@@ -3,9 +3,14 @@ inbox, credits and the report, on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
 from reachout.demo.run import DemoConfig, run
@@ -65,3 +70,24 @@ def test_short_demo_runs_the_campaign_end_to_end(tmp_path: Path, db_url: str) ->
     open_profile_sent = sum(1 for s in sends if s[2] == "inmail" and s[4] and s[3] == "sent")
     assert open_profile_sent > 0
     assert sum(c["open_profile_sent"] for c in report["credits"].values()) == open_profile_sent
+
+
+def test_make_demo_in_short_mode_prints_the_report_and_writes_the_html(tmp_path: Path) -> None:
+    """What a new user runs first: ``make demo`` (here with ``--short`` and a given home)."""
+    root = Path(__file__).resolve().parents[2]
+    if shutil.which("make") is None or not (root / ".venv" / ".installed").exists():
+        pytest.skip("needs make and the project's .venv (make test creates both)")
+    home = tmp_path / "home"
+    done = subprocess.run(
+        ["make", "-s", "demo", f"DEMO_ARGS=--short --json --home {home}"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env={k: v for k, v in os.environ.items() if not k.startswith("REACHOUT_")},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    data = json.loads(done.stdout)
+    assert data["imported"]["created"] == 40
+    assert data["total"]["sent"] > 0
+    assert Path(data["html"]).is_file() and Path(data["html"]).parent == home / "reports"
