@@ -176,14 +176,17 @@ def run(home: Path, config: DemoConfig | None = None, *, progress: Any = None) -
                 now = min(end, now + config.tick)
                 clock.set(now)
                 set_clock(sandbox_url, now)
-                while worker.run_once(now, limit=config.batch).claimed >= config.batch:
-                    pass
+                # Answers that arrived by now are recorded before the worker plans, so a lead
+                # who replied at 15:20 is never sent the 16:00 step.
                 events += sum(r.recorded for r in poll_linkedin(app, now))
                 with app.session() as session:
-                    responder.receive(session, sink.take(), now, "mail")
                     for event in responder.due(now):
                         inbox.record_event(session, event, channel="email")
                         events += 1
+                while worker.run_once(now, limit=config.batch).claimed >= config.batch:
+                    pass
+                with app.session() as session:
+                    responder.receive(session, sink.take(), now, "mail")
                 ticks += 1
                 if progress is not None:
                     progress(1)
