@@ -179,3 +179,17 @@ def test_editing_a_builtin_stores_a_copy_and_delete_restores_it(cli: Any) -> Non
     assert json.loads(cli("templates", "show", "note-short", "--json").stdout)["builtin"] is True
     refused = cli("templates", "delete", "note-short")
     assert refused.exit_code == 2 and "built-in" in refused.stderr
+
+
+def test_lint_emoji_note_span_matches_length_and_cut(cli: Any) -> None:
+    body = "😀" * 101  # 202 UTF-16 units on a 200-unit free note
+    result = cli(
+        "compose", "lint", "--channel", "connection_note", "--account", "free", "--body", body, "--json"
+    )
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["length"]["body"] == 202
+    issue = next(i for i in data["issues"] if i["code"] == "body_too_long")
+    assert issue["span"] == [200, 202] and issue["message"].endswith("cut 2.")
+    human = cli("compose", "lint", "--channel", "connection_note", "--account", "free", "--body", body)
+    assert "body 200-202" in human.stdout

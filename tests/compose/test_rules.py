@@ -11,6 +11,7 @@ from reachout.compose.rules import (
     ChannelLimits,
     lint,
     normalize_newlines,
+    span_text,
     text_length,
 )
 
@@ -110,7 +111,37 @@ def test_emoji_straddling_the_limit_counts_two() -> None:
     result = lint("inmail", "Your PyCon talk", body)
     issue = next(i for i in result.issues if i.code == "body_too_long")
     assert issue.message.startswith("Body is 1,901 characters; InMail allows 1,900: cut 1")
-    assert issue.span == (1899, 1900)
+    assert issue.span == (1899, 1901)  # UTF-16 units, like the length: the whole emoji
+    assert span_text(body, issue.span) == "😀"
+
+
+def test_spans_are_utf16_units_like_the_lengths() -> None:
+    # 101 emoji in a free note: 202 units, limit 200. The span starts at the limit and its
+    # width is what the message says to cut (code points would give 100-101).
+    body = "😀" * 101
+    issue = next(
+        i for i in lint("connection_note", None, body, account="free").issues if i.code == "body_too_long"
+    )
+    assert issue.message.endswith("cut 2.")
+    assert issue.span == (200, 202)
+    assert issue.to_dict()["span"] == [200, 202]
+    assert span_text(body, issue.span) == "😀"
+
+
+def test_span_after_emoji_and_crlf_points_at_the_phrase() -> None:
+    body = "Hi Ana 👋\r\n" + GOOD_BODY[len("Hi Maria, ") :] + " Click here for the deck."
+    issue = next(i for i in lint("message", None, body).issues if i.code == "spam_phrases")
+    norm = normalize_newlines(body)
+    start = norm.index("Click here")
+    assert issue.span == (start + 1, start + 1 + len("Click here"))  # the emoji counts 2
+    assert span_text(body, issue.span) == "Click here"
+
+
+def test_unresolved_variable_position_is_in_utf16_units() -> None:
+    body = "🚀 Hi {{ first_name }}, would a call next week help?"
+    issue = next(i for i in lint("message", None, body).issues if i.code == "unresolved_variable")
+    assert issue.span == (6, 6 + len("{{ first_name }}"))
+    assert "at character 7" in issue.message
 
 
 @pytest.mark.parametrize("channel", ["inmail", "email"])
@@ -334,7 +365,7 @@ def test_shouting_in_subject() -> None:
 def test_spam_phrases(phrase: str) -> None:
     body = GOOD_BODY + f" {phrase} to get the report."
     issue = next(i for i in lint("message", None, body).issues if i.code == "spam_phrases")
-    assert body[issue.span[0] : issue.span[1]].lower() == phrase.lower()
+    assert span_text(body, issue.span).lower() == phrase.lower()
 
 
 def test_ordinary_words_are_not_spam() -> None:
@@ -418,5 +449,6 @@ def test_lint_never_fails_and_spans_stay_inside_the_text(
     for issue in result.issues:
         assert issue.code in ALL_CODES
         start, end = issue.span
-        assert 0 <= start <= end <= len(texts[issue.field])
+        assert 0 <= start <= end <= text_length(texts[issue.field])
+        span_text(texts[issue.field], issue.span)  # never splits a surrogate pair
         assert issue.message

@@ -4,9 +4,12 @@ Lengths are counted in UTF-16 code units after normalising CRLF/CR to LF, which 
 browser text box counts (an emoji outside the BMP counts 2). Hard limits are errors (a message
 that breaks one is never sent); best-practice findings are warnings; ``framework`` is an info.
 
-Spans are ``(start, end)`` offsets in Python characters (code points) into the normalised text
-of the field the issue names (``subject`` or ``body``). The coach's heuristics (word lists,
-thresholds) live in :mod:`reachout.compose.phrases`; ``docs/coach.md`` documents every code.
+Spans are ``(start, end)`` offsets in the same UTF-16 code units into the normalised text of
+the field the issue names (``subject`` or ``body``): one unit for every number the coach reports
+(lengths, limits, "cut N", spans), and what a browser editor's selection and JavaScript's
+``String.slice`` use. Python callers slice with :func:`span_text`. The checks work on code
+points internally; :func:`lint` converts the spans at the end. The coach's heuristics (word
+lists, thresholds) live in :mod:`reachout.compose.phrases`; ``docs/coach.md`` documents every code.
 """
 
 from __future__ import annotations
@@ -59,6 +62,33 @@ def text_length(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text.encode("utf-16-le")) // 2
+
+
+def _units(text: str, index: int) -> int:
+    """UTF-16 offset of the code-point ``index`` in ``text``."""
+    head = text[:index]
+    return index if head.isascii() else len(head.encode("utf-16-le")) // 2
+
+
+def span_text(text: str, span: tuple[int, int] | list[int]) -> str:
+    """The part of ``text`` an issue's ``span`` (UTF-16 units, normalised text) points at."""
+    data = normalize_newlines(text).encode("utf-16-le")
+    return data[2 * span[0] : 2 * span[1]].decode("utf-16-le")
+
+
+def _to_units(issues: list[Issue], subject: str, body: str) -> None:
+    """Convert code-point spans to UTF-16 units where a field holds astral characters."""
+    astral = {
+        name: text
+        for name, text in (("subject", subject), ("body", body))
+        if not text.isascii() and text_length(text) != len(text)
+    }
+    if not astral:
+        return
+    for issue in issues:
+        text = astral.get(issue.field)
+        if text is not None:
+            issue.span = (_units(text, issue.span[0]), _units(text, issue.span[1]))
 
 
 def _cut_index(text: str, limit: int) -> int:
@@ -282,6 +312,7 @@ def lint(
         issues.append(
             Issue("framework", "info", f"Reads as {name} ({wordlists.FRAMEWORK_NAMES[name]}).", span)
         )
+    _to_units(issues, subject, body)
     if len(issues) > 1:
         issues.sort(key=_issue_order)
     ok = not any(i.severity == "error" for i in issues)
@@ -312,7 +343,8 @@ def _unresolved(text: str, where: Literal["subject", "body"]) -> list[Issue]:
             Issue(
                 "unresolved_variable",
                 "error",
-                f"{where.capitalize()} contains {match.group(0)!r} at character {match.start() + 1}: "
+                f"{where.capitalize()} contains {match.group(0)!r} at character "
+                f"{_units(text, match.start()) + 1}: "
                 "a placeholder was not filled in; fix the template or give the variable a default.",
                 (match.start(), match.end()),
                 where,
