@@ -9,28 +9,45 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import pydantic
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reachout.compose.rules import ChannelLimits
+from reachout.errors import ValidationError
 
 
 class LimitSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REACHOUT_LIMIT_", extra="ignore")
 
-    inmail_subject: int = ChannelLimits.inmail_subject
-    inmail_body: int = ChannelLimits.inmail_body
-    connection_note_premium: int = ChannelLimits.connection_note_premium
-    connection_note_free: int = ChannelLimits.connection_note_free
-    message_body: int = ChannelLimits.message_body
-    email_subject: int = ChannelLimits.email_subject
-    email_body: int = ChannelLimits.email_body
-    short_body: int = ChannelLimits.short_body
-    subject_words: int = ChannelLimits.subject_words
+    inmail_subject: int = Field(ChannelLimits.inmail_subject, gt=0)
+    inmail_body: int = Field(ChannelLimits.inmail_body, gt=0)
+    connection_note_premium: int = Field(ChannelLimits.connection_note_premium, gt=0)
+    connection_note_free: int = Field(ChannelLimits.connection_note_free, gt=0)
+    message_body: int = Field(ChannelLimits.message_body, gt=0)
+    email_subject: int = Field(ChannelLimits.email_subject, gt=0)
+    email_body: int = Field(ChannelLimits.email_body, gt=0)
+    short_body: int = Field(ChannelLimits.short_body, gt=0)
+    subject_words: int = Field(ChannelLimits.subject_words, gt=0)
 
 
 def load_limits() -> ChannelLimits:
-    """The limits in force (defaults overridden by ``REACHOUT_LIMIT_*``), read fresh."""
-    return ChannelLimits.from_mapping(LimitSettings().model_dump())
+    """The limits in force (defaults overridden by ``REACHOUT_LIMIT_*``), read fresh.
+
+    A value that is not a positive whole number is refused with the variable's name."""
+    try:
+        values = LimitSettings().model_dump()
+    except pydantic.ValidationError as exc:
+        bad = [
+            f"REACHOUT_LIMIT_{str(err['loc'][0]).upper()}={err.get('input')!r} ({err['msg'].lower()})"
+            for err in exc.errors()
+            if err.get("loc")
+        ]
+        raise ValidationError(
+            "invalid message limit in the environment: " + "; ".join(bad),
+            hint="set it to a positive whole number (e.g. REACHOUT_LIMIT_INMAIL_BODY=1900) or unset it",
+        ) from exc
+    return ChannelLimits.from_mapping(values)
 
 
 @lru_cache(maxsize=1)
