@@ -193,3 +193,24 @@ def test_lint_emoji_note_span_matches_length_and_cut(cli: Any) -> None:
     assert issue["span"] == [200, 202] and issue["message"].endswith("cut 2.")
     human = cli("compose", "lint", "--channel", "connection_note", "--account", "free", "--body", body)
     assert "body 200-202" in human.stdout
+
+
+def test_preview_and_render_refuse_an_unknown_account_type(cli: Any) -> None:
+    ids = seed_leads(1)
+    bad = cli(
+        "compose", "preview", "--template", "rabt-connection_note", "--lead", ids[0], "--account", "gold"
+    )
+    assert bad.exit_code == 2 and "unknown account type 'gold'" in bad.stderr
+    assert cli("compose", "render", "--template", "rabt-inmail", "--account", "gold", "--json").exit_code == 2
+
+
+def test_preview_prints_the_body_lines_as_they_will_be_sent(cli: Any) -> None:
+    ids = seed_leads(1)
+    long_line = (
+        "Hi {{ first_name }}, " + "your CTO work at {{ company }} stands out to me. " * 4 + "Open to a chat?"
+    )
+    cli("templates", "add", "wide", "--channel", "message", "--body", long_line)
+    data = json.loads(cli("compose", "preview", "--template", "wide", "--lead", ids[0], "--json").stdout)
+    assert "\n" not in data["body"]
+    human = cli("compose", "preview", "--template", "wide", "--lead", ids[0])
+    assert data["body"] in human.stdout  # one line, not wrapped at the terminal width

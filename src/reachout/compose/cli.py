@@ -48,6 +48,11 @@ def _read_body(body: str | None, body_file: Path | None, *, required: bool = Tru
     return body
 
 
+def _check_account(account: str) -> None:
+    if account not in ("premium", "free"):
+        raise ValidationError(f"unknown account type {account!r}", hint="use premium or free")
+
+
 def _template_summary(t: Any) -> dict[str, Any]:
     return dict(t.to_dict())
 
@@ -116,7 +121,7 @@ def templates_show(name: str = typer.Argument(...), json_output: bool = JsonOpti
     console.print(f"[bold]{data['name']}[/] ({data['channel']}{', built-in' if data['builtin'] else ''})")
     if data["subject"]:
         console.print(Text.assemble(("subject: ", "dim"), data["subject"]))
-    console.print(data["body"], highlight=False, markup=False)
+    console.print(data["body"], highlight=False, markup=False, soft_wrap=True)
 
 
 @templates_app.command("edit")
@@ -189,6 +194,7 @@ def compose_preview(
     json_output: bool = JsonOption,
 ) -> None:
     """Show exactly what one lead would receive: subject, body, lengths and the coach's verdict."""
+    _check_account(account)
     app = bootstrap.build()
     with app.session() as session:
         message = service.render_for_lead(
@@ -201,7 +207,7 @@ def compose_preview(
     console.print(f"template [bold]{template}[/] for lead {lead_id} (variant {message.variant}): {status}")
     if message.subject is not None:
         console.print(Text.assemble(("subject: ", "dim"), message.subject))
-    console.print(message.body, highlight=False, markup=False)
+    console.print(message.body, highlight=False, markup=False, soft_wrap=True)
     _print_lint(message.lint)
 
 
@@ -210,11 +216,12 @@ def compose_render(
     template: str = typer.Option(..., "--template", "-t"),
     list_name: str | None = typer.Option(None, "--list", "-L", help="Only leads in this list."),
     sender: str | None = typer.Option(None, "--sender"),
-    account: str = typer.Option("premium", "--account"),
+    account: str = typer.Option("premium", "--account", help="premium | free (without --sender)."),
     show: bool = typer.Option(False, "--show", help="Print every rendered message."),
     json_output: bool = JsonOption,
 ) -> None:
     """Render a template for every lead (or a list): each one rendered, or blocked with the reason."""
+    _check_account(account)
     from sqlalchemy import func, select
 
     from reachout.leads.models import Lead, LeadList, LeadListMember
@@ -269,7 +276,7 @@ def compose_render(
                 console.rule(f"lead {row['lead_id']} (variant {row['variant']})")
                 if row["subject"] is not None:
                     console.print(f"subject: {row['subject']}", highlight=False, markup=False)
-                console.print(row["body"], highlight=False, markup=False)
+                console.print(row["body"], highlight=False, markup=False, soft_wrap=True)
     console.print(f"{summary['rendered']} rendered, {blocked} blocked, {len(results)} leads")
 
 
@@ -285,8 +292,7 @@ def compose_lint(
     """Check a message against the channel's limits and the coach; exit 1 when it has an error."""
     if channel not in rules.CHANNELS:
         raise ValidationError(f"unknown channel {channel!r}", hint=f"use one of {', '.join(rules.CHANNELS)}")
-    if account not in ("premium", "free"):
-        raise ValidationError(f"unknown account type {account!r}", hint="use premium or free")
+    _check_account(account)
     text = _read_body(body, body_file) or ""
     result = rules.lint(channel, subject, text, account=account, limits=load_limits())
     if json_output:
