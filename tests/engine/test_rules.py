@@ -205,3 +205,43 @@ def test_greedy_sending_never_exceeds_a_limit_in_any_window(
         assert len(in_week) <= limits.invitations_per_week
         day = start_of_local_day(t, tz)
         assert len([u for u in times if day <= u <= t]) <= limits.daily["connection_request"]
+
+
+_SEND_TYPES = st.sampled_from(["connection_request", "inmail", "email", "message"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(_SEND_TYPES, st.integers(0, 60 * 24 * 10), st.booleans(), st.booleans()), max_size=40),
+    st.integers(1, 39),
+)
+def test_recording_sends_in_place_counts_like_with_send(
+    raw: list[tuple[str, int, bool, bool]], split: int
+) -> None:
+    """The batch's in-place ``record`` (and a state built from an index) limit exactly like
+    ``with_send``, the immutable path the simulator uses."""
+    base = datetime(2026, 3, 2, tzinfo=UTC)
+    sends = [
+        SentAction(
+            type=t, at=base + timedelta(minutes=m), lead_id=i, open_profile=o, with_note=n, paid=t == "inmail"
+        )
+        for i, (t, m, o, n) in enumerate(raw)
+    ]
+    history, later = sends[:split], sends[split:]
+    fields = {"name": "a", "account_type": "free", "credits_available": 50, "limits": {"daily_email": 5}}
+    immutable = SenderState(sends=tuple(history), **fields)  # type: ignore[arg-type]
+    indexed = SenderState.from_index(SenderState("a", sends=tuple(history)).index, **fields)
+    for send in later:
+        immutable = immutable.with_send(send)
+        indexed.record(send)
+    now = base + timedelta(days=10, minutes=1)
+    defaults = Defaults()
+    assert indexed.index == immutable.index
+    assert indexed.credits_available == immutable.credits_available
+    assert dict(indexed.pending_invitations) == dict(immutable.pending_invitations)
+    for action in ("connection_request", "inmail", "email", "message"):
+        assert rules.load(indexed, action, now) == len(rules.rolling_week(immutable, action, now))
+        assert rules.capacity(indexed, action, now, defaults) == rules.capacity(
+            immutable, action, now, defaults
+        )
+    assert rules.notes_left(indexed, now, defaults) == rules.notes_left(immutable, now, defaults)

@@ -287,7 +287,7 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
     enrollment.next_due_at = None  # the outcome transaction wakes it
     if batch.lease is not None:
         enrollment.lease_owner, enrollment.lease_until = batch.lease
-    batch.states[sender_id] = batch.states[sender_id].with_send(
+    batch.states[sender_id].record(
         SentAction(
             type=decision.action_type,
             at=now,

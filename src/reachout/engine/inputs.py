@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from reachout.clock import ensure_utc
 from reachout.engine import repository as repo
 from reachout.engine.models import LeadEvent, Send
-from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
+from reachout.engine.rules import Defaults, LeadFacts, SenderState
+from reachout.engine.rules_state import SendIndex
 
 USAGE_DAYS = 31
 PENDING_DAYS = 90
@@ -90,25 +91,24 @@ def sender_states(session: Session, senders: dict[int, Any], now: datetime) -> d
     pending, withdrawn = _invitations(session, ids, now)
     states: dict[int, SenderState] = {}
     for sid, sender in senders.items():
-        sends = tuple(
-            SentAction(
-                type=row.action_type,
-                at=ensure_utc(row.created_at),
-                lead_id=row.lead_id,
-                open_profile=bool(row.open_profile),
-                with_note=bool(row.with_note),
-                paid=row.action_type == "inmail" and not row.open_profile,
-            )
-            for row in usage.get(sid, [])
-        )
+        index = SendIndex({}, [], [])
+        for row in usage.get(sid, []):
+            at = ensure_utc(row.created_at)
+            index.by_type.setdefault(row.action_type, []).append(at)
+            if row.open_profile:
+                index.open_profile.append(at)
+            if row.with_note:
+                index.notes.append(at)
+        for times in (*index.by_type.values(), index.open_profile, index.notes):
+            times.sort()  # the rows come oldest first: linear
         limits = {k: v for k, v in (sender.limits or {}).items() if isinstance(v, int | float | bool)}
-        states[sid] = SenderState(
+        states[sid] = SenderState.from_index(
+            index,
             name=sender.name,
             channel=sender.channel,
             account_type=sender.account_type,
             timezone=sender.timezone or "UTC",
             limits=limits,
-            sends=sends,
             pending_invitations=pending.get(sid, {}),
             withdrawn=withdrawn.get(sid, {}),
             credits_available=_credits(session, sender, now, reserved.get(sid, 0)),
