@@ -128,6 +128,13 @@ def test_spans_are_utf16_units_like_the_lengths() -> None:
     assert span_text(body, issue.span) == "😀"
 
 
+def test_subject_spans_are_utf16_units_too() -> None:
+    result = lint("inmail", "🚀" * 101, GOOD_BODY)
+    issue = next(i for i in result.issues if i.code == "subject_too_long")
+    assert result.length["subject"] == 202
+    assert issue.field == "subject" and issue.span == (200, 202)
+
+
 def test_span_after_emoji_and_crlf_points_at_the_phrase() -> None:
     body = "Hi Ana 👋\r\n" + GOOD_BODY[len("Hi Maria, ") :] + " Click here for the deck."
     issue = next(i for i in lint("message", None, body).issues if i.code == "spam_phrases")

@@ -76,13 +76,15 @@ def span_text(text: str, span: tuple[int, int] | list[int]) -> str:
     return data[2 * span[0] : 2 * span[1]].decode("utf-16-le")
 
 
-def _to_units(issues: list[Issue], subject: str, body: str) -> None:
-    """Convert code-point spans to UTF-16 units where a field holds astral characters."""
-    astral = {
-        name: text
-        for name, text in (("subject", subject), ("body", body))
-        if not text.isascii() and text_length(text) != len(text)
-    }
+def _to_units(issues: list[Issue], subject: str, body: str, body_len: int) -> None:
+    """Convert code-point spans to UTF-16 units where a field holds astral characters.
+
+    ``body_len`` is ``text_length(body)``, already known (a cheap test for the common case)."""
+    astral: dict[str, str] = {}
+    if body_len != len(body):
+        astral["body"] = body
+    if subject and any(i.field == "subject" for i in issues) and text_length(subject) != len(subject):
+        astral["subject"] = subject
     if not astral:
         return
     for issue in issues:
@@ -312,7 +314,7 @@ def lint(
         issues.append(
             Issue("framework", "info", f"Reads as {name} ({wordlists.FRAMEWORK_NAMES[name]}).", span)
         )
-    _to_units(issues, subject, body)
+    _to_units(issues, subject, body, body_len)
     if len(issues) > 1:
         issues.sort(key=_issue_order)
     ok = not any(i.severity == "error" for i in issues)
