@@ -62,6 +62,20 @@ def test_reconcile_reports_drift_and_history_records_it(cli: Any) -> None:
     assert "reconcile" in cli("credits", "history").stdout
 
 
+def test_reconcile_accepts_the_text_linkedin_shows(cli: Any) -> None:
+    add(cli)
+    data = json.loads(
+        cli("credits", "reconcile", "--observed", "Use 1 of 45 InMail credits", "--json").stdout
+    )
+    assert data == {"sender": "ana", "observed": 45, "ledger": 15, "drift": 30}
+    for bad in ("lots", "-1"):
+        result = cli("credits", "reconcile", "--observed", bad, "--json")
+        assert result.exit_code == 2 and result.stdout == "", (bad, result.output)
+        assert "--observed" in result.stderr
+    entries = json.loads(cli("credits", "history", "--json").stdout)["entries"]
+    assert [e["value"] for e in entries if e["kind"] == "reconcile"] == [45]
+
+
 def test_forecast_json(cli: Any) -> None:
     add(cli, plan="premium_career")
     data = json.loads(cli("credits", "forecast", "--days", "120", "--json").stdout)

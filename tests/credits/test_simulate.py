@@ -113,3 +113,11 @@ def test_cli_simulate_uses_home_plans_override(cli: Any, home: Path, tmp_path: P
     )  # fmt: skip
     out = json.loads(cli("credits", "simulate", str(path), "--json").stdout)
     assert out["final"]["balance"] == 120 and out["final"]["forfeited"] == 0
+
+
+def test_cli_simulate_empty_file_is_an_error(cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_text("\n\n", encoding="utf-8")
+    result = cli("credits", "simulate", str(path), "--json")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no events" in result.stderr

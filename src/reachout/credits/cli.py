@@ -5,6 +5,7 @@ With one LinkedIn sender ``--sender`` may be left out; with several it is requir
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -143,15 +144,38 @@ def purchase(
         console.print(f"recorded {credits} purchased credits for [bold]{name}[/]: balance {snap['balance']}")
 
 
+_LINKEDIN_BALANCE = re.compile(r"\bof\s+(\d[\d,]*)\b", re.IGNORECASE)
+
+
+def parse_observed(text: str) -> int:
+    """The balance in ``--observed``: ``45``, or LinkedIn's "Use 1 of 45 InMail credits" (45)."""
+    raw = text.strip()
+    match = _LINKEDIN_BALANCE.search(raw)
+    number = match.group(1) if match else raw
+    try:
+        value = int(number.replace(",", ""))
+    except ValueError:
+        raise ValidationError(
+            f"--observed {text!r}: expected the balance LinkedIn shows",
+            hint='a number such as 45, or the text "Use 1 of 45 InMail credits"',
+        ) from None
+    if value < 0:
+        raise ValidationError("--observed cannot be negative")
+    return value
+
+
 @credits_app.command("reconcile")
 def reconcile(
-    observed: int = typer.Option(..., "--observed", help="The balance LinkedIn shows."),
+    observed_text: str = typer.Option(
+        ...,
+        "--observed",
+        help='The balance LinkedIn shows: a number, or its text such as "Use 1 of 45 InMail credits".',
+    ),
     sender: str | None = SenderOption,
     json_output: bool = JsonOption,
 ) -> None:
     """Record the balance LinkedIn shows and report the drift against the ledger."""
-    if observed < 0:
-        raise ValidationError("--observed cannot be negative")
+    observed = parse_observed(observed_text)
     app = bootstrap.build()
     with app.session() as session:
         account = senders.pick_sender(session, sender)

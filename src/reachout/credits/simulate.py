@@ -94,7 +94,7 @@ def parse(lines: Iterable[str], plans: Mapping[str, Plan]) -> list[Event]:
         last = at
         events.append(Event(number, at, kind, obj))
     if not events:
-        raise SimulationError(0, "no events to replay")
+        raise ValidationError("the file has no events to replay", hint="one JSON object per line")
     return events
 
 
