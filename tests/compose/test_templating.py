@@ -113,6 +113,8 @@ TRICKS = [
     "{% extends '/etc/passwd' %}",
     "{{ ''|attr('__class__') }}",
     "{{ range(10**9)|list }}",
+    "{{ '{0.__class__}'.format(company) }}",
+    "{{ '{0.__class__.__mro__}'.format_map({'0': company}) }}",
 ]
 
 
@@ -128,6 +130,13 @@ def test_sandbox_refuses_tricks_at_render_without_leaking(body: str) -> None:
     r = render(None, body, ANNA, seed=1)
     assert r.blocked or r.body.strip() in ("", "<TemplateReference None>")
     assert "class" not in r.body and "root:" not in r.body and "uid=" not in r.body
+
+
+@pytest.mark.parametrize("body", ["{{ ''.join }}", "{{ company.encode }}", "{{ pick }}", "{{ _spin }}"])
+def test_a_function_is_never_printed_into_a_message(body: str) -> None:
+    r = render(None, "Hi " + body, ANNA, seed=1)
+    assert r.blocked and r.error and "cannot be printed" in r.error
+    assert "<" not in r.body and "function" not in r.body and "method" not in r.body
 
 
 def test_file_access_is_impossible(tmp_path) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import ChainableUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -74,6 +74,8 @@ _FORBIDDEN_NODES = (
     nodes.CallBlock,
 )
 _FORBIDDEN_FILTERS = frozenset({"attr", "map", "selectattr", "rejectattr", "xmlattr"})
+# str.format can walk attributes ('{0.__class__}'); the ``format`` filter covers real needs.
+_FORMAT_METHODS = frozenset({"format", "format_map"})
 
 
 @dataclass(frozen=True)
@@ -181,9 +183,21 @@ def _pick(*options: Any) -> Any:
     return options[choice]
 
 
+def _finalize(value: Any) -> Any:
+    """Every ``{{ ... }}`` output: a function or method is refused, never printed as its repr
+    (``{{ ''.join }}`` would otherwise put ``<built-in method join ...>`` into a message)."""
+    if callable(value) and not isinstance(value, (str, Undefined)):
+        raise SecurityError(f"{getattr(value, '__name__', 'a function')!r} cannot be printed")
+    return value
+
+
 def _make_env() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
-        undefined=_RecordingUndefined, autoescape=False, keep_trailing_newline=True, loader=None
+        undefined=_RecordingUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        loader=None,
+        finalize=_finalize,
     )
     env.globals.clear()
     env.globals.update({"pick": _pick, "_spin": _spin})
@@ -249,7 +263,7 @@ def check_source(source: str, field_name: str, *, custom_keys: Iterable[str] = (
     for stmt in tree.find_all(_FORBIDDEN_NODES):
         problems.append(_unsafe(source, field_name, stmt, type(stmt).__name__.lower()))
     for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
-        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+        if isinstance(node, nodes.Getattr) and (node.attr.startswith("_") or node.attr in _FORMAT_METHODS):
             problems.append(_unsafe(source, field_name, node, node.attr))
         elif (
             isinstance(node, nodes.Getitem)
