@@ -49,6 +49,8 @@ def test_unknown_plan_lists_known_plans(session: Session) -> None:
         {"channel": "email", "plan": "premium_business"},
         {"plan": "premium_business", "since": date(2026, 4, 1)},
         {"since": date(2026, 1, 1)},
+        {"plan": "premium_business", "account_type": "free"},
+        {"plan": "free", "account_type": "premium"},
     ],
 )
 def test_invalid_sender_is_refused(session: Session, kwargs: dict[str, object]) -> None:
@@ -74,3 +76,9 @@ def test_get_by_name_and_pick(session: Session) -> None:
     with pytest.raises(NotFoundError, match="ana"):
         service.get_by_name(session, "zed")
     assert [s.name for s in service.list_senders(session)] == ["ana", "bob"]
+
+
+def test_account_type_follows_the_plan_unless_given(session: Session) -> None:
+    assert service.add_sender(session, name="f", plan="free", at=NOW).account_type == "free"
+    assert service.add_sender(session, name="p", plan="premium_career", at=NOW).account_type == "premium"
+    assert service.add_sender(session, name="n", account_type="free", at=NOW).account_type == "free"

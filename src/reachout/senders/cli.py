@@ -48,7 +48,9 @@ def add(
     name: str = typer.Argument(..., help="A name for this account, used with --sender."),
     plan: str | None = typer.Option(None, "--plan", help="LinkedIn plan key (see plans.toml)."),
     since: str | None = typer.Option(None, "--since", help="Subscription date YYYY-MM-DD (billing anchor)."),
-    account: str = typer.Option("premium", "--account", help="premium or free."),
+    account: str | None = typer.Option(
+        None, "--account", help="premium or free (default: free on the free plan, else premium)."
+    ),
     timezone: str = typer.Option("UTC", "--timezone", help="IANA time zone of the account holder."),
     limit: list[str] = typer.Option([], "--limit", help="KEY=N limit override (repeatable)."),
     channel: str = typer.Option("linkedin", "--channel", help="linkedin or email."),

@@ -43,7 +43,7 @@ def add_sender(
     channel: str = "linkedin",
     plan: str | None = None,
     since: date | None = None,
-    account_type: str = "premium",
+    account_type: str | None = None,
     timezone: str = "UTC",
     limits: dict[str, Any] | None = None,
     address: str | None = None,
@@ -60,6 +60,8 @@ def add_sender(
         raise ValidationError("a sender needs a name")
     if channel not in CHANNELS:
         raise ValidationError(f"unknown channel {channel!r}", hint=f"use one of {', '.join(CHANNELS)}")
+    if account_type is None:  # follows the plan: the free plan is a free account
+        account_type = "free" if plan == "free" else "premium"
     if account_type not in ACCOUNT_TYPES:
         raise ValidationError(
             f"unknown account type {account_type!r}", hint=f"use one of {', '.join(ACCOUNT_TYPES)}"
@@ -70,6 +72,13 @@ def add_sender(
         raise ValidationError("only LinkedIn senders have an InMail plan", hint="drop --plan")
     if plan is not None:
         plans_mod.get_plan(plans if plans is not None else credits_service.plans_in_force(), plan)
+    if plan is not None and plan != "free" and account_type == "free":
+        raise ValidationError(
+            f"a free account has no {plan} plan",
+            hint="drop --account free, or use --plan free",
+        )
+    if plan == "free" and account_type != "free":
+        raise ValidationError("the free plan is a free account", hint="drop --account premium")
     if since is not None and plan is None:
         raise ValidationError("--since is the subscription date of a plan", hint="give --plan too")
     if plan is not None:
