@@ -131,3 +131,17 @@ def test_forecast_reports_losses_and_a_schedule_that_avoids_them(session: Sessio
     assert "expire" not in kinds
     assert result["next_cycle_at"] == "2026-04-01T00:00:00Z"
     assert timedelta(days=60)  # horizon honoured by construction
+
+
+def test_plan_change_and_cancel_keep_the_account_type_in_step(session: Session) -> None:
+    from reachout.senders.models import Sender
+
+    sid = make(session, plan="premium_career")
+    sender = session.get(Sender, sid)
+    assert sender is not None and sender.account_type == "premium"
+    service.change_plan(session, sid, d(2026, 1, 5), "free")
+    assert (sender.plan, sender.account_type) == ("free", "free")
+    service.change_plan(session, sid, d(2026, 1, 6), "premium_business")
+    assert (sender.plan, sender.account_type) == ("premium_business", "premium")
+    service.cancel(session, sid, d(2026, 1, 7))
+    assert (sender.plan, sender.account_type) == (None, "free")

@@ -130,6 +130,8 @@ def _run(
         e.kind in ("plan_change", "cancel") for e in ledger.journal[start:]
     ):
         sender.plan = ledger.plan
+        # Cancelled or on the free plan, the LinkedIn account is a free one (shorter notes).
+        sender.account_type = "free" if ledger.plan in (None, "free") else "premium"
     return result, ids
 
 
