@@ -48,6 +48,12 @@ def test_duplicate_name_is_a_conflict(session: Session) -> None:
         service.save_template(session, name="t", channel="message", body="Hi", at=AT)
 
 
+def test_a_name_longer_than_the_column_is_refused_before_the_database(session: Session) -> None:
+    service.save_template(session, name="n" * 200, channel="message", body="Hi", at=AT)
+    with pytest.raises(ValidationError, match="201 characters"):
+        service.save_template(session, name="n" * 201, channel="message", body="Hi", at=AT)
+
+
 def test_unknown_variable_is_refused_with_name_and_position(session: Session) -> None:
     with pytest.raises(ValidationError) as exc:
         service.save_template(

@@ -22,6 +22,8 @@ from reachout.compose.models import Template
 from reachout.compose.rules import CHANNELS, ChannelLimits, LintResult, lint
 from reachout.errors import ConflictError, NotFoundError, ValidationError
 
+NAME_MAX = 200  # templates.name is String(200)
+
 
 @dataclass(frozen=True)
 class RenderedMessage:
@@ -133,6 +135,10 @@ def save_template(
     name = name.strip()
     if not name:
         raise ValidationError("a template needs a name")
+    if len(name) > NAME_MAX:
+        raise ValidationError(
+            f"the template name is {len(name)} characters long", hint=f"use at most {NAME_MAX}"
+        )
     validate_template(session, channel, subject, body)
     if _stored(session, name) is not None:
         raise ConflictError(
