@@ -47,6 +47,10 @@ def record_keys(values: Mapping[str, Any]) -> list[str]:
     return keys or [f"n:{name_key(values)}"]
 
 
+class ForeignWrite(RuntimeError):
+    """Another writer added leads during a bulk load (the importer redoes the batch)."""
+
+
 class SeenKeys:
     """A Bloom filter of identity keys this import wrote (8 MiB, two probes per key).
 
@@ -130,17 +134,21 @@ class Batch:
         self.default_tags = frozenset(t for t in tags if t)
         self.index: dict[str, LeadState] = {}
         self.states: list[LeadState] = []
+        # Bulk loads: the highest lead id before this batch, checked after its insert.
+        self.expect_max_id: int | None = None
 
     # -- lookup ---------------------------------------------------------------------------
-    def load(self, records: Sequence[Record], keys: Sequence[list[str]], seen: SeenKeys | None) -> None:
+    def load(
+        self, records: Sequence[Record], keys: Sequence[list[str]], skip: Sequence[bool] | None = None
+    ) -> None:
         """Fetch stored leads sharing a key with ``records`` (``keys[i]`` are ``record_keys`` of
-        record i); with ``seen``, records whose keys it never saw need no lookup."""
+        record i); records with ``skip[i]`` true (keys the store cannot hold) need no lookup."""
         wanted: dict[str, set[str]] = {k: set() for k in IDENTITY}
         first_names: set[str] = set()
         last_names: set[str] = set()
-        for rec, rec_keys in zip(records, keys, strict=True):
+        for i, rec in enumerate(records):
             values = rec.values
-            if seen is not None and not seen.any_of(rec_keys):
+            if skip is not None and skip[i]:
                 continue
             keyed = False
             for key in IDENTITY:
@@ -327,6 +335,11 @@ class Batch:
         if need_ids:
             before = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM leads").scalar_one()
         connection.exec_driver_sql(_SQLITE_INSERT, params)
+        if self.expect_max_id is not None:
+            # Bulk load (no unique indexes): the rows must follow the previous batch's exactly.
+            top = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM leads").scalar_one()
+            if top != self.expect_max_id + len(created):
+                raise ForeignWrite("leads were added by another writer during a bulk load")
         if need_ids:
             result = connection.exec_driver_sql("SELECT id FROM leads WHERE id > ? ORDER BY id", (before,))
             ids = list(result.scalars())

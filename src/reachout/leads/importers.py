@@ -7,6 +7,7 @@ unchanged to ``<input>.rejected.csv`` with their line number and the reason.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -16,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Engine, Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from reachout.errors import ValidationError
-from reachout.leads.batch import Batch, SeenKeys, record_keys
+from reachout.leads import bulk
+from reachout.leads.batch import Batch, ForeignWrite, SeenKeys, record_keys
 from reachout.leads.headers import FIELDS, Record
 from reachout.leads.models import Lead, LeadList
 from reachout.leads.parallel import ChildStream, ReaderUnavailable
@@ -29,6 +31,10 @@ from reachout.leads.stream import RecordStream
 
 _LISTS = cast(Table, LeadList.__table__)
 _SQLITE_CACHE_KIB = 128 * 1024
+_SQLITE_BULK_CACHE_KIB = 16 * 1024
+# Batches of a bulk load that may look rows up (full scans while the indexes are away)
+# before the indexes are built and the load goes on with indexed lookups.
+_BULK_LOOKUP_BATCHES = 3
 PARALLEL_BYTES = 16 * 1024 * 1024
 PARALLEL_CPUS = 4
 _SQLITE_CHECKPOINT_PAGES = 50_000
@@ -114,27 +120,58 @@ class _Importer:
         self.options = options
         self.at = at
         self.source_file = source_file
+        self.file_size = 0
         self._list_ids: dict[str, int] = {}
         self.default_lists: tuple[str, ...] = (options.list_name,) if options.list_name else ()
-        self.seen: SeenKeys | None = None
+        self.seen: SeenKeys | bulk.ExactSeen | None = None
+        self.bulk = False
+        self._bulk_lookups = 0
+        self._max_id = 0
+        self._locks = contextlib.ExitStack()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reachout-import")
         self._inflight: _InFlight | None = None
 
     def start(self) -> None:
-        """Use the seen-keys filter when the store holds no leads yet (a fresh import)."""
+        """Take the import lock, rebuild indexes an interrupted bulk load left missing, and pick
+        the dedup filter: a fresh store gets a seen-keys filter, and on SQLite a bulk load."""
+        with self.sessions() as session:
+            engine = session.get_bind()
+        assert isinstance(engine, Engine)
+        self.engine = engine
+        locked = self._locks.enter_context(bulk.import_lock(engine))
+        bulk.ensure_indexes(engine)
         with self.sessions() as session:
             empty = session.scalar(select(Lead.id).limit(1)) is None
-        self.seen = SeenKeys() if empty else None
+        if empty and locked and bulk.begin(engine):
+            self.bulk = True
+            self.seen = bulk.ExactSeen.for_file(self.file_size)
+        else:
+            self.seen = SeenKeys() if empty else None
+
+    def finish_bulk(self) -> None:
+        """Build the lookup indexes a bulk load dropped; the load goes on with indexed lookups."""
+        if self.bulk:
+            self.bulk = False
+            bulk.ensure_indexes(self.engine)
 
     def submit(self, records: list[Record]) -> None:
         """Match and merge ``records`` now; their write and commit go to the writer thread."""
         keys = [record_keys(rec.values) for rec in records]
+        skip: list[bool] | None = None
+        if self.seen is not None:
+            any_of = self.seen.any_of
+            skip = [not any_of(k) for k in keys]
+            if self.bulk and not all(skip):
+                self._bulk_lookups += 1
+                if self._bulk_lookups > _BULK_LOOKUP_BATCHES:
+                    self.finish_bulk()
         session = self.sessions()
         try:
             if session.get_bind().dialect.name == "sqlite":
                 # A bigger page cache keeps the identity indexes in memory during big imports.
                 connection = session.connection()
-                connection.exec_driver_sql(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}")
+                cache = _SQLITE_BULK_CACHE_KIB if self.bulk else _SQLITE_CACHE_KIB
+                connection.exec_driver_sql(f"PRAGMA cache_size=-{cache}")
                 # Checkpoint (and fsync) every ~200 MB of WAL instead of every 4 MB.
                 connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint={_SQLITE_CHECKPOINT_PAGES}")
             batch = Batch(
@@ -143,7 +180,8 @@ class _Importer:
                 list_ids=lambda extra: self.list_ids(session, extra),
                 tags=self.options.tags,
             )
-            batch.load(records, keys, self.seen)
+            batch.expect_max_id = self._max_id if self.bulk else None
+            batch.load(records, keys, skip)
             outcomes = [batch.apply(rec, k) for rec, k in zip(records, keys, strict=True)]
         except BaseException:
             session.rollback()
@@ -160,22 +198,43 @@ class _Importer:
         self._inflight = None
         try:
             pending.future.result()
-        except IntegrityError:
+        except (IntegrityError, ForeignWrite):
             # Another writer added leads under our feet: redo the batch with full lookups.
             self._list_ids.clear()
             if self.seen is None:
                 raise
+            self.finish_bulk()
             self.seen = None
             self.submit(pending.records)
             return self.settle()
-        if self.seen is not None:
+        if self.bulk:
+            self._max_id += pending.outcomes.count("created")
+        seen = self.seen
+        if seen is not None:
+            add = seen.add
+            full = False
             for keys in pending.keys:
                 for key in keys:
-                    self.seen.add(key)
+                    if add(key) is False:
+                        full = True
+            if full:  # the filter is full: indexed lookups from now on
+                self.finish_bulk()
+                self.seen = None
         return pending.outcomes
 
-    def close(self) -> None:
+    def close(self, ok: bool = True) -> None:
+        """Wait for the writer, build the indexes of a bulk load (also after an error, so the
+        store stays consistent), reset SQLite's settings and let go of the import lock."""
         self._executor.shutdown(wait=True)
+        try:
+            self.finish_bulk()
+        except Exception:
+            if ok:
+                self._reset()
+                raise
+        self._reset()
+
+    def _reset(self) -> None:
         try:
             with self.sessions() as session:
                 if session.get_bind().dialect.name == "sqlite":
@@ -187,6 +246,8 @@ class _Importer:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
         except Exception:  # best effort: never hide the import's own outcome or error
             pass
+        finally:
+            self._locks.close()
 
     def list_ids(self, session: Session, extra: Sequence[str]) -> list[int]:
         out: list[int] = []
@@ -226,7 +287,7 @@ def import_file(
         raise ValidationError(f"no such file: {path}", hint="give the path of a CSV, TSV or JSONL file")
     source_file = str(path.resolve())
     importer = _Importer(sessions, options, at, source_file)
-    importer.start()
+    importer.file_size = path.stat().st_size
     # A reader process pays off only for big files and with cores to spare for it and the
     # writer thread; it stays opt-in until measured on such a machine.
     use_child = (
@@ -272,13 +333,18 @@ def import_file(
     gc_enabled = gc.isenabled()
     gc.disable()
     try:
+        importer.start()
         for batch in stream.batches():
             settle()
             importer.submit(batch.records)
             in_flight_position = batch.position
         settle()
-    finally:
+    except BaseException:
+        importer.close(ok=False)
+        raise
+    else:
         importer.close()
+    finally:
         stream.close()
         if gc_enabled:
             gc.enable()
