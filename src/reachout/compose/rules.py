@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from reachout.compose import phrases, wordlists
+from reachout.compose.rules_text import cut_index, normalize_newlines, text_length, utf16_offset
+from reachout.compose.rules_text import span_text as span_text  # re-exported for callers
 
 Channel = Literal["inmail", "connection_note", "message", "email"]
 Severity = Literal["error", "warning", "info"]
@@ -49,33 +51,6 @@ INFO_CODES = ("framework",)
 ALL_CODES = ERROR_CODES + WARNING_CODES + INFO_CODES
 
 
-def normalize_newlines(text: str) -> str:
-    """CRLF and lone CR become LF (what a browser text box submits)."""
-    if "\r" not in text:
-        return text
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def text_length(text: str) -> int:
-    """Length in UTF-16 code units after normalising line endings (an emoji counts 2)."""
-    text = normalize_newlines(text)
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _units(text: str, index: int) -> int:
-    """UTF-16 offset of the code-point ``index`` in ``text``."""
-    head = text[:index]
-    return index if head.isascii() else len(head.encode("utf-16-le")) // 2
-
-
-def span_text(text: str, span: tuple[int, int] | list[int]) -> str:
-    """The part of ``text`` an issue's ``span`` (UTF-16 units, normalised text) points at."""
-    data = normalize_newlines(text).encode("utf-16-le")
-    return data[2 * span[0] : 2 * span[1]].decode("utf-16-le")
-
-
 def _to_units(issues: list[Issue], subject: str, body: str, body_len: int) -> None:
     """Convert code-point spans to UTF-16 units where a field holds astral characters.
 
@@ -90,17 +65,7 @@ def _to_units(issues: list[Issue], subject: str, body: str, body_len: int) -> No
     for issue in issues:
         text = astral.get(issue.field)
         if text is not None:
-            issue.span = (_units(text, issue.span[0]), _units(text, issue.span[1]))
-
-
-def _cut_index(text: str, limit: int) -> int:
-    """The code-point index where ``text`` (normalised) passes ``limit`` UTF-16 units."""
-    units = 0
-    for index, char in enumerate(text):
-        units += 2 if ord(char) > 0xFFFF else 1
-        if units > limit:
-            return index
-    return len(text)
+            issue.span = (utf16_offset(text, issue.span[0]), utf16_offset(text, issue.span[1]))
 
 
 @dataclass(frozen=True)
@@ -266,7 +231,7 @@ def lint(
                     "subject_too_long",
                     "error",
                     f"Subject is {subject_len:,} characters; {label} allows {subject_limit:,}: cut {cut:,}.",
-                    (_cut_index(subject, subject_limit), len(subject)),
+                    (cut_index(subject, subject_limit), len(subject)),
                     "subject",
                 )
             )
@@ -291,7 +256,7 @@ def lint(
                     f"Body is {body_len:,} characters; {label} allows {body_limit:,}"
                     f"{' on a free account' if channel == 'connection_note' and account == 'free' else ''}"
                     f": cut {cut:,}.",
-                    (_cut_index(body, body_limit), len(body)),
+                    (cut_index(body, body_limit), len(body)),
                 )
             )
         elif channel in ("inmail", "message") and body_len > limits.short_body:
@@ -301,7 +266,7 @@ def lint(
                     "warning",
                     f"Body is {body_len:,} characters; {label} answers best under "
                     f"{limits.short_body:,}: cut about {body_len - limits.short_body:,}.",
-                    (_cut_index(body, limits.short_body), len(body)),
+                    (cut_index(body, limits.short_body), len(body)),
                 )
             )
         issues.extend(_body_checks(channel, body, variables_used, span, words, lower))
@@ -346,7 +311,7 @@ def _unresolved(text: str, where: Literal["subject", "body"]) -> list[Issue]:
                 "unresolved_variable",
                 "error",
                 f"{where.capitalize()} contains {match.group(0)!r} at character "
-                f"{_units(text, match.start()) + 1}: "
+                f"{utf16_offset(text, match.start()) + 1}: "
                 "a placeholder was not filled in; fix the template or give the variable a default.",
                 (match.start(), match.end()),
                 where,
