@@ -214,3 +214,10 @@ def test_preview_prints_the_body_lines_as_they_will_be_sent(cli: Any) -> None:
     assert "\n" not in data["body"]
     human = cli("compose", "preview", "--template", "wide", "--lead", ids[0])
     assert data["body"] in human.stdout  # one line, not wrapped at the terminal width
+
+
+def test_templates_list_filters_by_channel_and_refuses_an_unknown_one(cli: Any) -> None:
+    notes = json.loads(cli("templates", "list", "--channel", "connection_note", "--json").stdout)
+    assert notes and {t["channel"] for t in notes} == {"connection_note"}
+    bad = cli("templates", "list", "--channel", "sms", "--json")
+    assert bad.exit_code == 2 and bad.stdout == "" and "unknown channel 'sms'" in bad.stderr

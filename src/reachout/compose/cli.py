@@ -91,6 +91,8 @@ def templates_list(
     json_output: bool = JsonOption,
 ) -> None:
     """List stored templates and the built-in starters."""
+    if channel is not None and channel not in rules.CHANNELS:
+        raise ValidationError(f"unknown channel {channel!r}", hint=f"use one of {', '.join(rules.CHANNELS)}")
     app = bootstrap.build()
     with app.session() as session:
         items = [
