@@ -8,18 +8,17 @@ Lead facts come from ``leads`` + ``lead_events`` + the suppression list; sender 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from reachout.clock import ensure_utc
 from reachout.db import is_postgres
-from reachout.engine import inputs, planner, service
+from reachout.engine import bulk, inputs, planner, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, Send
 from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
@@ -306,63 +305,22 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
     Returns (item, send id, row) per intent, in planning order.
     """
     session.flush()
+    conn = session.connection()
     rows = [item.enrollment.params() for item in batch.items]
     if rows and is_postgres(session):
-        _update_pg(session, rows)
+        bulk.update_enrollments_pg(conn, _MUTABLE, rows)
     elif rows:
-        stmt = (
-            update(_TABLE)
-            .where(_TABLE.c.id == bindparam("_id"))
-            .values({name: bindparam(name, type_=_TABLE.c[name].type) for name in _MUTABLE})
-        )
-        session.connection().execute(stmt, rows)
+        bulk.update_by_id(conn, _TABLE, _MUTABLE, rows)
     if batch.new_holds:
-        session.connection().execute(insert(cast(Table, EngineHold.__table__)), batch.new_holds)
+        conn.execute(insert(cast(Table, EngineHold.__table__)), batch.new_holds)
     out: list[tuple[Item, int, dict[str, Any]]] = []
     if batch.new_sends:
         rows = [row for _, row in batch.new_sends]
-        table = cast(Table, Send.__table__)
-        returning = insert(table).returning(table.c.id, table.c.key)
-        ids = {key: int(send_id) for send_id, key in session.connection().execute(returning, rows)}
+        inserted = bulk.insert_returning(conn, cast(Table, Send.__table__), rows, ("id", "key"))
+        ids = {key: int(send_id) for send_id, key in inserted}
         out = [(item, ids[row["key"]], row) for item, row in batch.new_sends]
     batch.new_sends, batch.new_holds = [], []
     return out
-
-
-_PG_TYPES = {
-    "status": "text",
-    "step_id": "text",
-    "step_index": "int",
-    "variant": "text",
-    "sender_id": "int",
-    "next_due_at": "timestamp",
-    "step_started_at": "timestamp",
-    "paused_until": "timestamp",
-    "finished_reason": "text",
-    "finished_at": "timestamp",
-    "lease_owner": "text",
-    "lease_until": "timestamp",
-    "state": "text",
-}
-
-
-def _naive(value: Any) -> Any:
-    return value.astimezone(UTC).replace(tzinfo=None) if isinstance(value, datetime) else value
-
-
-def _update_pg(session: Session, rows: list[dict[str, Any]]) -> None:
-    """One ``UPDATE ... FROM unnest(arrays)`` instead of 1,000 statements (PostgreSQL)."""
-    params: dict[str, Any] = {"ids": [r["_id"] for r in rows]}
-    for name in _MUTABLE:
-        values = [r[name] for r in rows]
-        params[name] = [json.dumps(v) for v in values] if name == "state" else [_naive(v) for v in values]
-    columns = ", ".join(f"{name} = v.{name}" + ("::json" if name == "state" else "") for name in _MUTABLE)
-    arrays = ", ".join(f"CAST(:{name} AS {_PG_TYPES[name]}[])" for name in _MUTABLE)
-    sql = (
-        f"UPDATE enrollments SET {columns} FROM unnest(CAST(:ids AS int[]), {arrays}) "
-        f"AS v(id, {', '.join(_MUTABLE)}) WHERE enrollments.id = v.id"
-    )
-    session.execute(text(sql), params)
 
 
 def clear_holds(session: Session, ids: list[int]) -> None:
