@@ -316,7 +316,8 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
     out: list[tuple[Item, int, dict[str, Any]]] = []
     if batch.new_sends:
         rows = [row for _, row in batch.new_sends]
-        inserted = bulk.insert_returning(conn, cast(Table, Send.__table__), rows, ("id", "key"))
+        insert_rows = bulk.insert_returning_pg if is_postgres(session) else bulk.insert_returning
+        inserted = insert_rows(conn, cast(Table, Send.__table__), rows, ("id", "key"))
         ids = {key: int(send_id) for send_id, key in inserted}
         out = [(item, ids[row["key"]], row) for item, row in batch.new_sends]
     batch.new_sends, batch.new_holds = [], []

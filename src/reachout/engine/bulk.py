@@ -99,6 +99,29 @@ def insert_returning(
     return out
 
 
+def insert_returning_pg(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: ``INSERT ... SELECT FROM unnest(one array per column) RETURNING``: one
+    statement and one parameter per column, however many rows."""
+    if not rows:
+        return []
+    columns = list(rows[0])
+    convert = _converter(conn, table, columns)
+    values = [convert(row) for row in rows]
+    quote = conn.dialect.identifier_preparer.quote
+    params = {f"c{i}": [v[i] for v in values] for i in range(len(columns))}
+    arrays = ", ".join(
+        f"CAST(:c{i} AS {table.c[name].type.compile(dialect=conn.dialect)}[])"
+        for i, name in enumerate(columns)
+    )
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
+        f"SELECT * FROM unnest({arrays}) RETURNING {', '.join(map(quote, ret))}"
+    )
+    return [tuple(r) for r in conn.execute(text(sql), params).all()]
+
+
 def update_by_id(conn: Connection, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
     """``UPDATE table SET columns WHERE id = _id`` for every row: one executemany (SQLite)."""
     if not rows:

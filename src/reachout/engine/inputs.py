@@ -30,6 +30,21 @@ def defaults_for(app: Any = None) -> Defaults:
 def lead_facts(
     lead: Any, lead_id: int, events: list[LeadEvent], suppressed: bool, now: datetime
 ) -> LeadFacts:
+    if not events:  # most leads in a batch: no event to sort through
+        email = getattr(lead, "email", None)
+        return LeadFacts(
+            id=lead_id,
+            open_profile=bool(getattr(lead, "open_profile", False)),
+            premium=bool(getattr(lead, "premium", False)),
+            degree=getattr(lead, "degree", None),
+            email=email,
+            email_verified=bool(email) and (getattr(lead, "email_status", None) or "").lower() in VERIFIED,
+            has_profile=bool(getattr(lead, "profile_url", None) or getattr(lead, "salesnav_url", None)),
+            timezone=getattr(lead, "timezone", None),
+            country=getattr(lead, "country", None),
+            location=getattr(lead, "location", None),
+            suppressed=suppressed,
+        )
     kinds: dict[str, list[LeadEvent]] = defaultdict(list)
     for event in events:
         kinds[event.kind].append(event)

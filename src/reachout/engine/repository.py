@@ -22,6 +22,7 @@ from reachout.engine.models import Campaign, EngineHold, Enrollment, LeadEvent, 
 COUNTED = ("intent", "sent", "queued", "ambiguous")
 STOP_KINDS = ("reply", "declined", "unsubscribe")
 CHUNK = 500
+SMALL_SUPPRESSION_LIST = 1000
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -137,6 +138,17 @@ def suppressed_leads(session: Session, ids: Sequence[int], leads: dict[int, Any]
             except ValueError:
                 pass
     hit: set[int] = set()
+    if not wanted:
+        return hit
+    # A suppression list shorter than the batch's candidate values is read whole (one small
+    # query) instead of being probed with thousands of bound values.
+    small = session.execute(
+        select(Suppression.kind, Suppression.value).limit(SMALL_SUPPRESSION_LIST + 1)
+    ).all()
+    if len(small) <= SMALL_SUPPRESSION_LIST:
+        for kind, value in small:
+            hit |= wanted.get((kind, value), set())
+        return hit
     values = sorted({value for _, value in wanted})
     for part in chunks(values):
         for kind, value in session.execute(

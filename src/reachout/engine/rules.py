@@ -23,7 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 # The plain data types live in rules_state; they are re-exported here for callers.
 from reachout.engine.rules_state import (
@@ -145,6 +145,17 @@ def _ramped(cap: int, factor: float) -> int:
 
 
 def effective_limits(sender: SenderState, defaults: Defaults, now: datetime) -> Limits:
+    """The sender's caps at ``now`` (overrides, ramp-up); remembered on the state for the last
+    (defaults, now) asked, since a batch asks again for every lead at the same ``now``."""
+    memo = sender.__dict__.get("_limits_memo")
+    if memo is not None and memo[0] is defaults and memo[1] == now:
+        return cast(Limits, memo[2])
+    limits = _effective_limits(sender, defaults, now)
+    sender.__dict__["_limits_memo"] = (defaults, now, limits)
+    return limits
+
+
+def _effective_limits(sender: SenderState, defaults: Defaults, now: datetime) -> Limits:
     daily = dict(defaults.daily)
     weekly = defaults.invitations_per_week
     op_day = defaults.open_profile_per_day
