@@ -36,7 +36,7 @@ LOOKUP_INDEXES: tuple[tuple[str, str, bool], ...] = (
 )
 _TABLE_UNIQUE = re.compile(r",\s*CONSTRAINT\s+uq_leads_(?:profile_url|salesnav_id)\s+UNIQUE\s*\(\s*\w+\s*\)")
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+TABLE\s+\"?leads\"?\s*\(", re.IGNORECASE)
-_BULK_CACHE_KIB = 256 * 1024
+_BUILD_CACHE_KIB = 64 * 1024  # page cache while the indexes are built (kept small for RSS)
 
 
 def sqlite_path(engine: Engine) -> Path | None:
@@ -109,7 +109,7 @@ def ensure_indexes(engine: Engine) -> bool:
     with _raw(engine) as dbapi:
         if not _missing(dbapi):
             return False
-        dbapi.execute(f"PRAGMA cache_size=-{_BULK_CACHE_KIB}")
+        dbapi.execute(f"PRAGMA cache_size=-{_BUILD_CACHE_KIB}")
         try:
             dbapi.execute("BEGIN IMMEDIATE")
             try:
@@ -192,7 +192,7 @@ class ExactSeen:
         return cls(slots)
 
     def __init__(self, slots: int = SLOTS) -> None:
-        self._table = array("q", bytes(8 * slots))
+        self._table = array("q", (0,)) * slots
         self._mask = slots - 1
         self._limit = slots // 2
         self.count = 0

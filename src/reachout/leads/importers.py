@@ -126,6 +126,7 @@ class _Importer:
         self.seen: SeenKeys | bulk.ExactSeen | None = None
         self.bulk = False
         self._bulk_lookups = 0
+        self._closing = False
         self._max_id = 0
         self._locks = contextlib.ExitStack()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="reachout-import")
@@ -152,6 +153,8 @@ class _Importer:
         """Build the lookup indexes a bulk load dropped; the load goes on with indexed lookups."""
         if self.bulk:
             self.bulk = False
+            if self._closing:
+                self.seen = None  # give its memory back before the index build
             bulk.ensure_indexes(self.engine)
 
     def submit(self, records: list[Record]) -> None:
@@ -226,6 +229,7 @@ class _Importer:
         """Wait for the writer, build the indexes of a bulk load (also after an error, so the
         store stays consistent), reset SQLite's settings and let go of the import lock."""
         self._executor.shutdown(wait=True)
+        self._closing = True
         try:
             self.finish_bulk()
         except Exception:
