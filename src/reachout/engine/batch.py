@@ -107,12 +107,19 @@ class Batch:
         return [self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states]
 
 
-def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -> Batch:
-    enrollments: list[EnrollmentRow] = []
-    columns = [_TABLE.c[name] for name in _ROW_FIELDS]
-    for part in repo.chunks(ids):
-        for row in session.execute(select(*columns).where(_TABLE.c.id.in_(part))):
-            enrollments.append(EnrollmentRow(*row))
+ROW_COLUMNS = [_TABLE.c[name] for name in _ROW_FIELDS]  # select these to build ``EnrollmentRow``s
+
+
+def load_batch(
+    session: Session, ids: list[int], now: datetime, *, lock: bool, rows: list[Any] | None = None
+) -> Batch:
+    """The planner's inputs for enrollments ``ids`` (``rows``: their ``ROW_COLUMNS``, when the
+    caller selected them already, as the claim does)."""
+    enrollments: list[EnrollmentRow] = [EnrollmentRow(*row) for row in rows or ()]
+    if rows is None:
+        for part in repo.chunks(ids):
+            for row in session.execute(select(*ROW_COLUMNS).where(_TABLE.c.id.in_(part))):
+                enrollments.append(EnrollmentRow(*row))
     enrollments.sort(key=lambda e: (e.next_due_at or now, e.id))
     campaign_ids = sorted({e.campaign_id for e in enrollments})
     campaigns = {c.id: c for c in session.scalars(select(Campaign).where(Campaign.id.in_(campaign_ids)))}
@@ -134,9 +141,12 @@ def load_batch(session: Session, ids: list[int], now: datetime, *, lock: bool) -
     suppressed = repo.suppressed_leads(session, lead_ids, leads)
     sends = repo.lead_sends(session, [e.id for e in enrollments])
     items = []
+    sequences: dict[int, Any] = {}
     for enrollment in enrollments:
         campaign = campaigns[enrollment.campaign_id]
-        sequence = service.load_campaign_sequence(campaign)
+        sequence = sequences.get(campaign.id)
+        if sequence is None:
+            sequence = sequences[campaign.id] = service.load_campaign_sequence(campaign)
         mine = sends.get(enrollment.id, [])
         past = tuple(
             planner.PastSend(

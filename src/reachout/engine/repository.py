@@ -254,6 +254,22 @@ def claim_due(
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint sets; a lease
     that has expired (its worker died) is claimable again. SQLite runs one worker at a time.
     """
+    ids = [int(row[0]) for row in claim_due_rows(session, now=now, limit=limit, columns=[Enrollment.id])]
+    if not lease_rows:  # the caller plans in this same transaction, holding the row locks
+        return ids
+    for part in chunks(ids):
+        session.execute(
+            update(Enrollment)
+            .where(Enrollment.id.in_(part))
+            .values(lease_owner=owner, lease_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+def claim_due_rows(session: Session, *, now: datetime, limit: int, columns: Sequence[Any]) -> list[Any]:
+    """The ``columns`` of up to ``limit`` due enrollments, locked (``FOR UPDATE SKIP LOCKED`` on
+    PostgreSQL) for the rest of the transaction, oldest due first; no lease written."""
     # Out-of-office pauses that are over become active first, so the claim itself can walk the
     # (status, next_due_at) index in order with an equality on status.
     session.execute(
@@ -264,7 +280,7 @@ def claim_due(
     )
     active_campaigns = select(Campaign.id).where(Campaign.status == "active").scalar_subquery()
     stmt = (
-        select(Enrollment.id)
+        select(*columns)
         .where(
             Enrollment.status == "active",
             Enrollment.next_due_at <= now,
@@ -276,17 +292,7 @@ def claim_due(
     )
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True, of=Enrollment)
-    ids = list(session.scalars(stmt))
-    if not lease_rows:  # the caller plans in this same transaction, holding the row locks
-        return ids
-    for part in chunks(ids):
-        session.execute(
-            update(Enrollment)
-            .where(Enrollment.id.in_(part))
-            .values(lease_owner=owner, lease_until=now + lease)
-            .execution_options(synchronize_session=False)
-        )
-    return ids
+    return list(session.execute(stmt).all())
 
 
 def reconfirm_lease(session: Session, ids: Sequence[int], *, owner: str, now: datetime) -> set[int]:

@@ -165,18 +165,21 @@ class Worker:
         committed, so nothing can slip in between and no separate lease round trip is needed.
         Enrollments with a send in flight keep a lease naming this worker."""
         with _gc_paused(), self.app.session() as session:
-            ids = repo.claim_due(
-                session, now=now, owner=self.owner, lease=self.lease, limit=limit, lease_rows=False
-            )
-            report.claimed = len(ids)
-            return self._plan_locked(session, sorted(ids), now, report)
+            rows = repo.claim_due_rows(session, now=now, limit=limit, columns=planning.ROW_COLUMNS)
+            report.claimed = len(rows)
+            return self._plan_locked(session, sorted(row.id for row in rows), now, report, rows)
 
     def _plan_locked(
-        self, session: Session, live: list[int], now: datetime, report: WorkerReport
+        self,
+        session: Session,
+        live: list[int],
+        now: datetime,
+        report: WorkerReport,
+        rows: list[Any] | None = None,
     ) -> list[PendingSend]:
         pending: list[PendingSend] = []
         if live:
-            batch = planning.load_batch(session, live, now, lock=True)
+            batch = planning.load_batch(session, live, now, lock=True, rows=rows)
             batch.lease = (self.owner, now + self.lease)
             planning.clear_holds(session, live)
             with session.no_autoflush:
