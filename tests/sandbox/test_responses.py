@@ -36,10 +36,12 @@ PLAIN = Message("inmail", body="Hello, would you be open to a short call about o
 def _answered_share(
     message: Message, at: datetime, member: world.Member = LEA, n: int = 4000, seed: int = 1
 ) -> float:
+    """The share that responded: accepted an invitation, replied, or (InMail) clicked decline."""
+    kinds = {"reply", "accepted"} | ({"declined"} if message.kind == "inmail" else set())
     hits = sum(
         1
         for i in range(n)
-        if any(r.kind in ("reply", "accepted") for r in draw(seed, f"k{i}", member, message, at).reactions)
+        if any(r.kind in kinds for r in draw(seed, f"k{i}", member, message, at).reactions)
     )
     return hits / n
 
@@ -143,3 +145,44 @@ def test_replies_come_in_the_members_language_after_hours_to_days_and_in_waking_
 def test_probability_never_exceeds_the_ceiling() -> None:
     f = Factors(base_reply_inmail=0.9)
     assert probability(LEA, PLAIN, MON_10, f) == f.ceiling
+
+
+def test_a_follow_up_answers_less_than_the_first_message_by_the_documented_factor() -> None:
+    first = probability(LEA, PLAIN, MON_10)
+    follow_up = Message("inmail", body=PLAIN.body, subject=PLAIN.subject, earlier=1)
+    assert probability(LEA, follow_up, MON_10) == pytest.approx(first * Factors().follow_up)
+    assert _answered_share(follow_up, MON_10) < _answered_share(PLAIN, MON_10) - 0.05
+
+
+def test_demo_like_messages_stay_within_the_platform_bands() -> None:
+    """PLATFORM.md: average InMail response 10-25 %, well-written messages 40 %+ (docs/sandbox.md)."""
+    tuesday_10 = MON_10 + timedelta(days=1)
+    personal = Message(
+        "inmail",
+        body="Hi Léa, as Head of Sales at NorthForge Labs you may want a shorter outbound cycle. Open to a call?",
+        subject="Outbound at NorthForge Labs",
+    )
+    assert responses.mentions(LEA, f"{personal.subject} {personal.body}") == 2
+    first = probability(LEA, personal, tuesday_10)
+    follow_up = probability(LEA, Message("inmail", personal.body, personal.subject, earlier=1), tuesday_10)
+    assert 0.25 <= first <= 0.35  # above the average, below "well-written" alone
+    assert 0.35 <= first + (1 - first) * follow_up <= 0.45  # per lead, InMail and one follow-up
+    best = probability(
+        _member(open_profile=True, premium=True),
+        Message("inmail", personal.body + " Congrats on the new EMEA office launched.", personal.subject),
+        MON_10,
+    )
+    assert best <= 0.40  # one InMail never beats the best rates PLATFORM.md reports
+
+
+def test_a_quarter_of_inmail_responses_are_declines_and_non_responders_stay_silent() -> None:
+    reactions = [draw(3, f"k{i}", LEA, PLAIN, MON_10).reactions for i in range(4000)]
+    main = [next((r.kind for r in rs if r.kind != "out_of_office"), None) for rs in reactions]
+    responded = [k for k in main if k is not None]
+    assert set(responded) == {"reply", "declined"}
+    assert responded.count("declined") / len(responded) == pytest.approx(Factors().decline_inmail, abs=0.04)
+    assert len(responded) / len(main) == pytest.approx(probability(LEA, PLAIN, MON_10), abs=0.025)
+    message = Message("message", body=PLAIN.body, degree=1)
+    assert all(
+        r.kind != "declined" for i in range(500) for r in draw(3, f"m{i}", LEA, message, MON_10).reactions
+    )

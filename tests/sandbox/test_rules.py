@@ -6,7 +6,7 @@ import pytest
 
 from reachout.sandbox import world
 from reachout.sandbox.ledger import PlanTerms
-from reachout.sandbox.rules import Limits, Platform, Refusal, length
+from reachout.sandbox.rules import Event, Limits, Platform, Refusal, length
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 PLANS = {"sales_navigator_core": PlanTerms(50, 150), "tiny": PlanTerms(2, 6)}
@@ -201,3 +201,27 @@ def test_withdrawn_invitation_is_never_answered_and_blocks_a_new_one_for_three_w
     )
     p.send_invitation("alice", "m1", "", T0 + timedelta(days=21, hours=1))
     _refused("NO_PENDING_INVITATION", 404, p.withdraw, "alice", "m2", T0 + timedelta(days=22))
+
+
+def test_a_second_inmail_to_a_member_who_has_not_replied_is_drawn_as_a_follow_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from reachout.sandbox import responses
+
+    seen: list[tuple[str, int]] = []
+    real = responses.draw
+
+    def spy(seed: int, key: str, member: object, message: responses.Message, *rest: object) -> object:
+        seen.append((message.kind, message.earlier))
+        return real(seed, key, member, message, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(responses, "draw", spy)
+    p = Platform([_member(1), _member(2)], seed=1, plans={"big": PlanTerms(100, 300)})
+    p.register("alice", plan="big", account_type="premium", since=T0)
+    p.send_inmail("alice", "m1", "Idea", "Short note", T0)
+    p.send_inmail("alice", "m2", "Idea", "Short note", T0)
+    p.send_inmail("alice", "m1", "Re: Idea", "Following up", T0 + timedelta(minutes=1))
+    assert seen == [("inmail", 0), ("inmail", 0), ("inmail", 1)]
+    p.events.append(Event(T0 + timedelta(minutes=1), 999, "reply", "alice", 1, "inm-1", "Sure"))
+    p.send_inmail("alice", "m1", "Re: Idea", "Thanks", T0 + timedelta(minutes=2))
+    assert seen[-1] == ("inmail", 0)  # the member answered: no longer a cold follow-up

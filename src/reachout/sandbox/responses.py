@@ -9,6 +9,8 @@ Factors (docs/sandbox.md; numbers from PLATFORM.md where it has them) multiply a
 - body length: under 400 characters better, over 1,000 worse;
 - personalisation: each mention of the member's company, title or recent activity helps;
 - Open Profile members answer InMail more often; a generic subject hurts;
+- a follow-up (a second or later InMail or message of the same kind from the same sender to a
+  member who has not answered yet) answers less than the first message;
 - invitations: a note helps, 2nd-degree members accept more than 3rd-degree.
 """
 
@@ -52,8 +54,9 @@ class Factors:
     max_mentions: int = 3
     open_profile: float = 1.1
     generic_subject: float = 0.85
+    follow_up: float = 0.6  # a second or later unanswered InMail/message to the same member
     degree_accept: tuple[float, float, float] = (1.0, 1.1, 0.9)  # 1st (n/a), 2nd, 3rd
-    decline_inmail: float = 0.15  # share of non-repliers who press "not interested"
+    decline_inmail: float = 0.25  # share of InMail *responses* that are a "not interested" click
     decline_invitation: float = 0.10
     out_of_office: float = 0.04
     positive_share: float = 0.55
@@ -80,6 +83,7 @@ class Message:
     subject: str = ""
     degree: int = 2
     open_profile_inmail: bool = False
+    earlier: int = 0  # earlier unanswered items of the same kind from this sender to this member
 
 
 @dataclass
@@ -133,7 +137,8 @@ def length_factor(body: str, f: Factors) -> float:
 
 
 def probability(member: Member, message: Message, at: datetime, f: Factors = Factors()) -> float:
-    """The chance of the main response: a reply (InMail, message) or an acceptance (invitation)."""
+    """The chance of the main response: for an InMail a reply or a decline (LinkedIn's response
+    rate), for a message a reply, for an invitation an acceptance."""
     local = local_time(member, at)
     p = f.weekday[local.weekday()] * hour_factor(local.hour, f)
     p *= f.per_mention ** min(mentions(member, f"{message.subject} {message.body}"), f.max_mentions)
@@ -143,6 +148,8 @@ def probability(member: Member, message: Message, at: datetime, f: Factors = Fac
     else:
         p *= f.base_reply_inmail if message.kind == "inmail" else f.base_reply_message
         p *= length_factor(message.body, f)
+        if message.earlier > 0:
+            p *= f.follow_up
         if message.kind == "inmail" and member.open_profile:
             p *= f.open_profile
         if message.kind == "inmail" and any(g in message.subject.lower() for g in GENERIC_SUBJECTS):
@@ -211,9 +218,12 @@ def draw(seed: int, key: str, member: Member, message: Message, at: datetime, f:
         elif declines < f.decline_invitation:
             result.reactions.append(Reaction("declined", delay))
         return result
-    if answered:
+    # For InMail ``p`` is the response rate as LinkedIn counts it (a reply or a "not interested"
+    # click), which is what PLATFORM.md's 10-25 % average describes; a share of the responses
+    # are declines. Direct messages have no decline button: every response is a reply.
+    if answered and message.kind == "inmail" and declines < f.decline_inmail:
+        result.reactions.append(Reaction("declined", delay))
+    elif answered:
         sentiment = "positive" if positive else "negative"
         result.reactions.append(Reaction("reply", delay, texts.reply(member, positive, text_pick), sentiment))
-    elif message.kind == "inmail" and declines < f.decline_inmail:
-        result.reactions.append(Reaction("declined", delay))
     return result

@@ -150,6 +150,8 @@ class Platform:
         member = self.members[item.member_id]
         ordinal_key = (item.sender, item.kind, item.member_id)
         self._counts[ordinal_key] = self._counts.get(ordinal_key, 0) + 1
+        if message.kind != "invitation" and self._counts[ordinal_key] > 1:
+            message = replace(message, earlier=self._unanswered(item))
         draw_key = f"{item.sender}|{member.slug}|{item.kind}|{self._counts[ordinal_key]}"
         drawn = responses.draw(self.seed, draw_key, member, message, item.at, self.factors)
         for reaction in drawn.reactions:
@@ -170,6 +172,14 @@ class Platform:
                 ),
             )
         return item
+
+    def _unanswered(self, item: Item) -> int:
+        """Earlier items of ``item``'s kind to the same member, none of them answered yet by a reply."""
+        answered = any(
+            e.kind == "reply" and e.sender == item.sender and e.member_id == item.member_id
+            for e in self.events
+        )
+        return 0 if answered else self._counts[(item.sender, item.kind, item.member_id)] - 1
 
     def _new_id(self, prefix: str) -> str:
         return f"{prefix}-{len(self.items) + 1}"
