@@ -110,6 +110,7 @@ def ensure_indexes(engine: Engine) -> bool:
         if not _missing(dbapi):
             return False
         dbapi.execute(f"PRAGMA cache_size=-{_BUILD_CACHE_KIB}")
+        dbapi.execute("PRAGMA threads=2")  # the index sorts may use a second core
         try:
             dbapi.execute("BEGIN IMMEDIATE")
             try:
@@ -120,6 +121,7 @@ def ensure_indexes(engine: Engine) -> bool:
                 dbapi.execute("ROLLBACK")
                 raise
         finally:
+            dbapi.execute("PRAGMA threads=0")
             dbapi.execute("PRAGMA cache_size=-2000")
         return bool(missing)
 
