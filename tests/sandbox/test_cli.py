@@ -87,6 +87,31 @@ def test_clock_command_reads_sets_and_advances(cli: Any, home: Any, sandbox_url:
     assert down.exit_code == 2 and "cannot reach" in down.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--members", "-3"], "--members must be 0 or more"),
+        (["--speed", "0"], "--speed must be above 0"),
+        (["--speed", "-2"], "--speed must be above 0"),
+        (["--port", "99999"], "--port must be between 0 and 65535"),
+        (["--start", "notadate"], "--start: not an ISO 8601 time"),
+        (["--senders", "a:nosuchplan:premium"], "unknown plan 'nosuchplan'"),
+    ],
+)
+def test_serve_refuses_bad_options_with_a_message_not_a_traceback(
+    cli: Any, home: Any, args: list[str], message: str
+) -> None:
+    result = cli("sandbox", "serve", "--port", "0", *args)
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_serve_on_a_port_in_use_says_so(cli: Any, home: Any, sandbox_url: str) -> None:
+    port = sandbox_url.rsplit(":", 1)[1]
+    result = cli("sandbox", "serve", "--port", port)
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1:{port}" in result.stderr
+
+
 def test_serve_runs_as_its_own_process() -> None:
     process = subprocess.Popen(
         [

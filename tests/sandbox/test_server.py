@@ -104,6 +104,20 @@ def test_clock_can_be_set_advanced_and_sped_up(client: httpx.Client) -> None:
     assert later > advanced
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"speed": 0}, {"speed": -2}, {"speed": "fast"}, {"advance_seconds": -60}, {"advance_seconds": None}],
+)
+def test_clock_refuses_a_stopped_or_backward_speed_and_non_numbers_with_400(
+    client: httpx.Client, body: dict[str, object]
+) -> None:
+    before = client.get("/clock").json()
+    answer = client.post("/clock", json=body)
+    assert answer.status_code == 400 and answer.json()["code"] == "BAD_REQUEST"
+    assert next(iter(body)) in answer.json()["message"]
+    assert client.get("/clock").json()["speed"] == before["speed"]
+
+
 def test_events_appear_only_when_the_clock_reaches_them(client: httpx.Client) -> None:
     members = client.get("/members", params={"limit": 60}).json()["members"]
     paid = set()

@@ -44,12 +44,34 @@ def serve(
 ) -> None:
     """Serve the sandbox until interrupted (Ctrl-C)."""
     from reachout.sandbox.process import register_senders
+    from reachout.sandbox.rules import Refusal
     from reachout.sandbox.server import build_server, parse_time
 
-    begin = parse_time(start) if start else datetime.now(UTC)
+    if members < 0:
+        raise ValidationError(f"--members must be 0 or more, not {members}")
+    if not speed > 0:
+        raise ValidationError(
+            f"--speed must be above 0, not {speed:g}", hint="1 is real time, 86400 a day a second"
+        )
+    if not 0 <= port <= 65535:
+        raise ValidationError(f"--port must be between 0 and 65535, not {port}", hint="0 picks a free port")
+    try:
+        begin = parse_time(start) if start else datetime.now(UTC)
+    except Refusal as exc:
+        raise ValidationError(f"--start: {exc.message}", hint="e.g. 2026-11-23T08:00:00Z") from None
     specs = [parse_sender_spec(s) for s in senders]
-    server = build_server(host=host, port=port, members=members, seed=seed, speed=speed, start=begin)
-    register_senders(server, specs)
+    try:
+        server = build_server(host=host, port=port, members=members, seed=seed, speed=speed, start=begin)
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+            hint="pick another --port (0 picks a free one)",
+        ) from None
+    try:
+        register_senders(server, specs)
+    except Refusal as exc:
+        server.server_close()
+        raise ValidationError(f"--senders: {exc.message}") from None
     console.print(
         f"LinkedIn sandbox on [bold]{server.url}[/] ({members} members, seed {seed}, speed x{speed:g})"
     )

@@ -10,6 +10,7 @@ Refusals answer ``{"code": ..., "message": ...}`` with the platform's HTTP statu
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -55,6 +56,16 @@ def parse_time(value: str) -> datetime:
     except ValueError:
         raise Refusal(400, "BAD_TIME", f"not an ISO 8601 time: {value!r}") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _number(body: dict[str, Any], name: str, *, minimum: float, strict: bool) -> float:
+    """``body[name]`` as a finite number above (``strict``) or at least ``minimum``; 400 otherwise."""
+    value = body[name]
+    ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or (value <= minimum if strict else value < minimum):
+        bound = "above" if strict else "at least"
+        raise Refusal(400, "BAD_REQUEST", f"{name!r} must be a number {bound} {minimum:g}, not {value!r}")
+    return float(value)
 
 
 def default_plans(home: Path | None = None) -> dict[str, PlanTerms]:
@@ -165,9 +176,9 @@ class Handler(BaseHTTPRequestHandler):
                 if "set" in body:
                     clock.set(parse_time(str(body["set"])))
                 if "advance_seconds" in body:
-                    clock.advance(float(body["advance_seconds"]))
+                    clock.advance(_number(body, "advance_seconds", minimum=0.0, strict=False))
                 if "speed" in body:
-                    clock.set_speed(float(body["speed"]))
+                    clock.set_speed(_number(body, "speed", minimum=0.0, strict=True))
             now = clock.now()
             platform.tick(now)
             return 200, {"now": now.isoformat(), "speed": clock.speed}
