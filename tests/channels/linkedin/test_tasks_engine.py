@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from reachout import bootstrap
@@ -107,3 +108,71 @@ def test_skip_finds_the_send_by_key_when_the_action_carried_no_send_id(cli: Any,
     with app.session() as session:
         stored = session.get(Send, send.id)
         assert stored is not None and stored.status == "not_sent" and "met at a fair" in (stored.detail or "")
+
+
+def _enrolled_send(app: Any, *, key: str, action_type: str, step_id: str) -> tuple[int, int]:
+    """A queued send of an active enrollment (the worker's usual state after the task driver)."""
+    from reachout.engine.models import Campaign, Enrollment
+
+    with app.session() as session:
+        campaign = Campaign(name=f"c-{key}", sequence={}, sequence_name="x", status="active", created_at=T0)
+        session.add(campaign)
+        session.flush()
+        enrollment = Enrollment(
+            campaign_id=campaign.id, lead_id=1, status="active", step_id=step_id, state={}, created_at=T0
+        )
+        session.add(enrollment)
+        session.flush()
+        send = Send(
+            key=key,
+            status="queued",
+            lead_id=1,
+            campaign_id=campaign.id,
+            enrollment_id=enrollment.id,
+            step_id=step_id,
+            action_type=action_type,
+            body="Hello Anna",
+            created_at=T0,
+        )
+        session.add(send)
+        session.flush()
+        return send.id, enrollment.id
+
+
+@pytest.mark.parametrize(
+    ("flag", "action_type", "check"),
+    [
+        ("--limit", "connection_request", "wait"),
+        ("--out-of-credits", "inmail", "wait"),
+        ("--note-too-long", "connection_request", "no_note"),
+    ],
+)
+def test_typed_failures_route_the_enrollment_like_a_driver_refusal(
+    cli: Any, home: Any, flag: str, action_type: str, check: str
+) -> None:
+    from reachout.engine.models import Enrollment
+
+    app = bootstrap.build()
+    send_id, enrollment_id = _enrolled_send(app, key=f"e9:{flag}", action_type=action_type, step_id="step1")
+    with app.session() as session:
+        send = session.get(Send, send_id)
+        assert send is not None
+        task_id = _queue_task(app, SimpleNamespace(id=None, name="alice", account_type="premium"), send)
+    before = datetime.now(UTC)
+    result = cli("tasks", "fail", task_id, "--reason", "LinkedIn said no", flag, "--json")
+    assert result.exit_code == 0, result.stderr
+    with app.session() as session:
+        stored = session.get(Send, send_id)
+        enrollment = session.get(Enrollment, enrollment_id)
+        assert stored is not None and enrollment is not None
+        assert stored.status == "failed" and stored.detail.startswith(flag.strip("-").replace("-", "_"))
+        if check == "wait":  # not re-queued at once: the lead waits (a day by default)
+            assert enrollment.next_due_at is not None
+            assert enrollment.next_due_at >= before + timedelta(hours=12)
+        else:
+            assert enrollment.state.get("no_note") == ["step1"]
+
+
+def test_two_failure_kinds_at_once_are_refused(cli: Any, home: Any) -> None:
+    result = cli("tasks", "fail", 1, "--reason", "x", "--limit", "--out-of-credits")
+    assert result.exit_code == 2 and "at most one" in result.stderr

@@ -118,6 +118,10 @@ def fail_command(
         False, "--not-connected", help="A message needs a 1st-degree connection."
     ),
     limit: bool = typer.Option(False, "--limit", help="LinkedIn said a limit was reached."),
+    out_of_credits: bool = typer.Option(False, "--out-of-credits", help="No InMail credits left."),
+    note_too_long: bool = typer.Option(
+        False, "--note-too-long", help="LinkedIn refused the note's length: invite without one."
+    ),
     json_output: bool = JsonOption,
 ) -> None:
     """LinkedIn refused it: tell the engine why so it can route the lead."""
@@ -127,11 +131,15 @@ def fail_command(
             ("inmail_disabled", inmail_disabled),
             ("not_connected", not_connected),
             ("limit", limit),
+            ("out_of_credits", out_of_credits),
+            ("note_too_long", note_too_long),
         )
         if on
     ]
     if len(kinds) > 1:
-        raise typer.BadParameter("give at most one of --inmail-disabled, --not-connected, --limit")
+        raise typer.BadParameter(
+            "give at most one of --inmail-disabled, --not-connected, --limit, --out-of-credits, --note-too-long"
+        )
     app = bootstrap.build()
     with app.session() as session:
         task = service.mark_failed(

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from reachout.channels.linkedin.models import TASK_STATUSES, LinkedInTask
-from reachout.channels.protocol import Action, ActionType, OutcomeKind
+from reachout.channels.protocol import Action, ActionType, Outcome, OutcomeKind
 from reachout.errors import ConflictError, NotFoundError, ValidationError
 
 # Defaults from PLATFORM.md; an action may carry its own limit in ``meta["limit"]``.
@@ -32,6 +32,8 @@ FAIL_REASONS = {
     "inmail_disabled": OutcomeKind.INMAIL_NOT_ACCEPTED.value,
     "not_connected": OutcomeKind.NOT_CONNECTED.value,
     "limit": OutcomeKind.LIMIT_REACHED.value,
+    "out_of_credits": OutcomeKind.OUT_OF_CREDITS.value,
+    "note_too_long": OutcomeKind.NOTE_TOO_LONG.value,
 }
 
 
@@ -137,6 +139,17 @@ def _engine() -> Any:
     return importlib.import_module("reachout.engine.service")
 
 
+def _outcomes() -> Any:
+    return importlib.import_module("reachout.engine.outcomes")
+
+
+def _in_a_campaign(session: Session, send_id: int) -> bool:
+    from reachout.engine.models import Send
+
+    send = session.get(Send, send_id)
+    return send is not None and send.enrollment_id is not None
+
+
 def mark_done(session: Session, task_id: int, *, at: datetime) -> LinkedInTask:
     """The user sent it: record the send (and the InMail credit) in the engine's ledger."""
     task = _open(session, task_id)
@@ -171,7 +184,12 @@ def mark_failed(
     task = _open(session, task_id)
     engine_reason = FAIL_REASONS[kind] if kind else f"rejected: {reason}"
     send_id = _send_id(session, task)
-    if send_id is not None:
+    if send_id is not None and kind is not None and _in_a_campaign(session, send_id):
+        # The same routing as a driver's refusal: wait out a limit or an empty balance, invite
+        # without a note, re-route a lead who does not accept InMail or is not connected.
+        outcome = Outcome(OutcomeKind(FAIL_REASONS[kind]), detail=reason)
+        _outcomes().record_outcome(session, send_id, outcome, at)
+    elif send_id is not None:
         _engine().mark_not_sent(session, send_id, at, engine_reason)
         _route(session, task, kind, at, send_id)
     task.status = "failed"
