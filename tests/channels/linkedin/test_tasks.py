@@ -182,3 +182,14 @@ def test_cli_unknown_task_and_bad_status(cli: Any, home: Any) -> None:
     missing = cli("tasks", "show", 999)
     assert missing.exit_code == 3 and "no LinkedIn task #999" in missing.stderr
     assert cli("tasks", "list", "--status", "pending").exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["skip", "fail"])
+def test_a_blank_reason_is_refused_and_the_task_stays_open(
+    cli: Any, home: Any, engine_calls: StandInEngine, command: str
+) -> None:
+    (task_id,) = _queue(home, "a")
+    result = cli("tasks", command, task_id, "--reason", "  ")
+    assert result.exit_code == 2 and "--reason is empty" in result.stderr
+    assert [t["id"] for t in json.loads(cli("tasks", "list", "--json").stdout)] == [task_id]
+    assert engine_calls.calls == []

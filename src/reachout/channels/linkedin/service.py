@@ -139,6 +139,12 @@ def _engine() -> Any:
     return importlib.import_module("reachout.engine.service")
 
 
+def _reason(reason: str) -> str:
+    if not reason.strip():
+        raise ValidationError("--reason is empty", hint='say why, e.g. --reason "InMail button missing"')
+    return reason.strip()
+
+
 def _outcomes() -> Any:
     return importlib.import_module("reachout.engine.outcomes")
 
@@ -164,6 +170,7 @@ def mark_done(session: Session, task_id: int, *, at: datetime) -> LinkedInTask:
 
 def mark_skipped(session: Session, task_id: int, *, at: datetime, reason: str) -> LinkedInTask:
     """The user chose not to send it: the send is recorded as not sent with ``skipped: reason``."""
+    reason = _reason(reason)
     task = _open(session, task_id)
     send_id = _send_id(session, task)
     if send_id is not None:
@@ -179,6 +186,7 @@ def mark_failed(
     session: Session, task_id: int, *, at: datetime, reason: str, kind: str | None = None
 ) -> LinkedInTask:
     """LinkedIn refused it. ``kind`` (a FAIL_REASONS key) tells the engine how to route it."""
+    reason = _reason(reason)
     if kind is not None and kind not in FAIL_REASONS:
         raise ValidationError(f"unknown failure kind {kind!r}", hint=f"use one of {', '.join(FAIL_REASONS)}")
     task = _open(session, task_id)
