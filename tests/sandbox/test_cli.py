@@ -76,6 +76,16 @@ def test_import_leads_command_makes_leads_members(cli: Any, home: Any, sandbox_u
     assert (member["company"], member["open_profile"]) == ("Engines", True)
 
 
+def test_import_leads_with_no_leads_reports_the_members_and_a_down_sandbox_is_an_error(
+    cli: Any, home: Any, sandbox_url: str
+) -> None:
+    result = cli("sandbox", "import-leads", "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == {"created": 0, "updated": 0, "members": 10}
+    down = cli("sandbox", "import-leads", "--url", "http://127.0.0.1:9")
+    assert down.exit_code == 2 and "cannot reach the sandbox" in down.stderr
+
+
 def test_clock_command_reads_sets_and_advances(cli: Any, home: Any, sandbox_url: str) -> None:
     shown = json.loads(cli("sandbox", "clock", "--json").stdout)
     assert shown["now"].startswith("2026-11-23T09:0")

@@ -106,6 +106,7 @@ def import_leads_command(
     json_output: bool = JsonOption,
 ) -> None:
     """Make your leads (those with a LinkedIn profile URL) members of the sandbox."""
+    import httpx
     from sqlalchemy import select
 
     from reachout import bootstrap
@@ -120,7 +121,14 @@ def import_leads_command(
         if list_name:
             query = query.where(Lead.id.in_(repository.ids_in_list(session, list_name)))
         leads = list(session.scalars(query))
-        result = import_leads(target, leads)
+        try:
+            result = import_leads(target, leads)
+        except httpx.TransportError as exc:
+            raise ValidationError(
+                f"cannot reach the sandbox at {target}: {exc}", hint="is `reachout sandbox serve` running?"
+            ) from exc
+        except httpx.HTTPStatusError as exc:
+            raise ValidationError(f"the sandbox refused: {exc.response.text}") from exc
     if json_output:
         emit_json(result)
     else:
