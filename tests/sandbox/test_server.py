@@ -76,12 +76,14 @@ def test_refusals_carry_status_and_code(client: httpx.Client) -> None:
         "/invitations", json={"sender": "alice", "recipient": target[2]["profile_url"], "note": "n" * 301}
     )
     assert long_note.status_code == 422 and long_note.json()["code"] == "NOTE_TOO_LONG"
-    assert client.post("/inmail", json={"sender": "fred", "recipient": target[2]["id"]}).status_code in (
+    no_credit = {"sender": "fred", "recipient": target[2]["id"], "subject": "Hi", "body": "Hello"}
+    assert client.post("/inmail", json=no_credit).status_code in (
         402,
         403,
     )
     assert (
-        client.post("/inmail", json={"sender": "ghost", "recipient": "1"}).json()["code"] == "UNKNOWN_SENDER"
+        client.post("/inmail", json={"sender": "ghost", "recipient": "1", "body": "Hi"}).json()["code"]
+        == "UNKNOWN_SENDER"
     )
     assert client.post("/inmail", json={"sender": "alice"}).status_code == 400
     assert (
@@ -89,6 +91,25 @@ def test_refusals_carry_status_and_code(client: httpx.Client) -> None:
         == 400
     )
     assert client.get("/nowhere").status_code == 404
+
+
+def test_bad_requests_are_400_not_500_and_deliver_nothing(client: httpx.Client) -> None:
+    member = client.get("/members", params={"limit": 1}).json()["members"][0]["profile_url"]
+    bad = [
+        client.post("/inmail", json={"sender": "alice", "recipient": member, "subject": "Hi"}),
+        client.post("/inmail", json={"sender": "alice", "recipient": member, "subject": "Hi", "body": None}),
+        client.post("/messages", json={"sender": "alice", "recipient": member, "body": ""}),
+        client.post("/senders", json={"name": "bob", "limits": {"nosuch": 1}}),
+        client.post("/senders", json={"name": "bob", "limits": {"weekly_invitations": "x"}}),
+        client.post("/senders", json={"name": "bob", "limits": {"weekly_invitations": -1}}),
+        client.post("/senders", json={"name": "bob", "limits": [1]}),
+        client.get("/members", params={"limit": "x"}),
+        client.get("/members", params={"offset": "-1"}),
+    ]
+    assert [(r.status_code, r.json()["code"]) for r in bad] == [(400, "BAD_REQUEST")] * len(bad)
+    assert "weekly_invitations" in bad[3].json()["message"]
+    assert client.get("/senders/bob").status_code == 404
+    assert client.get("/senders/alice").json()["credits"]["spent"] == 0
 
 
 def test_clock_can_be_set_advanced_and_sped_up(client: httpx.Client) -> None:

@@ -9,6 +9,7 @@ Refusals answer ``{"code": ..., "message": ...}`` with the platform's HTTP statu
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import threading
@@ -112,6 +113,32 @@ def _required(body: dict[str, Any], name: str) -> str:
     return value
 
 
+def _count(query: dict[str, str], name: str, default: int) -> int:
+    raw = query.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit():
+        raise Refusal(400, "BAD_REQUEST", f"{name!r} must be a whole number 0 or more, not {raw!r}")
+    return int(raw)
+
+
+def _limits(raw: Any) -> dict[str, int] | None:
+    """Per-sender limit overrides: known names, whole numbers 0 or more."""
+    if not raw:
+        return None
+    if not isinstance(raw, dict):
+        raise Refusal(400, "BAD_REQUEST", "'limits' must be an object of limit names to numbers")
+    known = {f.name for f in dataclasses.fields(Limits)}
+    for name, value in raw.items():
+        if name not in known:
+            raise Refusal(400, "BAD_REQUEST", f"unknown limit {name!r}; known: {', '.join(sorted(known))}")
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise Refusal(
+                400, "BAD_REQUEST", f"limit {name!r} must be a whole number 0 or more, not {value!r}"
+            )
+    return dict(raw)
+
+
 class Handler(BaseHTTPRequestHandler):
     server: SandboxServer
     protocol_version = "HTTP/1.1"
@@ -184,7 +211,7 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"now": now.isoformat(), "speed": clock.speed}
         if route == ("GET", "members", 1):
             sender = query.get("sender")
-            offset, limit = int(query.get("offset", 0)), int(query.get("limit", 100))
+            offset, limit = _count(query, "offset", 0), _count(query, "limit", 100)
             rows = sorted(platform.members.values(), key=lambda m: m.id)[offset : offset + limit]
             return 200, {
                 "total": len(platform.members),
@@ -206,7 +233,7 @@ class Handler(BaseHTTPRequestHandler):
                 plan=body.get("plan") or None,
                 account_type=_text(body, "account_type", "premium"),
                 since=since_at,
-                limits=body.get("limits") or None,
+                limits=_limits(body.get("limits")),
             )
             return 200, account.to_dict(now)
         if route == ("POST", "invitations", 2) and parts[1] == "withdraw":
@@ -231,12 +258,12 @@ class Handler(BaseHTTPRequestHandler):
         key = _text(body, "key") or None
         if kind == "inmail":
             item = platform.send_inmail(
-                sender, recipient, _text(body, "subject"), _text(body, "body"), now, key
+                sender, recipient, _text(body, "subject"), _required(body, "body"), now, key
             )
         elif kind == "invitations":
             item = platform.send_invitation(sender, recipient, _text(body, "note"), now, key)
         elif kind == "messages":
-            item = platform.send_message(sender, recipient, _text(body, "body"), now, key)
+            item = platform.send_message(sender, recipient, _required(body, "body"), now, key)
         elif kind == "withdraw":
             item = platform.withdraw(sender, recipient, now, key)
         else:
