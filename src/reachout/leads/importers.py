@@ -136,14 +136,17 @@ class _Importer:
         """Take the import lock, rebuild indexes an interrupted bulk load left missing, and pick
         the dedup filter: a fresh store gets a seen-keys filter, and on SQLite a bulk load."""
         with self.sessions() as session:
-            engine = session.get_bind()
-        assert isinstance(engine, Engine)
-        self.engine = engine
-        locked = self._locks.enter_context(bulk.import_lock(engine))
-        bulk.ensure_indexes(engine)
+            bind = session.get_bind()
+        # Sessions bound to one connection (not an engine) import without the bulk path.
+        engine = bind if isinstance(bind, Engine) else None
+        locked = False
+        if engine is not None:
+            self.engine = engine
+            locked = self._locks.enter_context(bulk.import_lock(engine))
+            bulk.ensure_indexes(engine)
         with self.sessions() as session:
             empty = session.scalar(select(Lead.id).limit(1)) is None
-        if empty and locked and bulk.begin(engine):
+        if empty and locked and engine is not None and bulk.begin(engine):
             self.bulk = True
             self.seen = bulk.ExactSeen.for_file(self.file_size)
         else:
