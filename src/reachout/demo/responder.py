@@ -55,7 +55,9 @@ class EmailResponder:
                 self.seed,
                 message_id,
                 member,
-                responses.Message("message", body, str(mail.message.get("Subject", ""))),
+                # A cold email is answered like a cold InMail (PLATFORM.md gives no email rates;
+                # a direct "message" would use the warmer 1st-degree odds).
+                responses.Message("inmail", body, str(mail.message.get("Subject", ""))),
                 at,
             )
             for reaction in draw.reactions:
