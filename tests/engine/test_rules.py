@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from reachout.engine import rules
 from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
 from reachout.engine.rules_time import start_of_local_day
+from reachout.engine.sequences import stable_hash
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # a Tuesday
 D = Defaults()
@@ -245,3 +246,15 @@ def test_recording_sends_in_place_counts_like_with_send(
             immutable, action, now, defaults
         )
     assert rules.notes_left(indexed, now, defaults) == rules.notes_left(immutable, now, defaults)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=6), st.integers(1, 10**6))
+def test_rotation_is_least_loaded_then_per_lead_hash(loads: list[int], lead_id: int) -> None:
+    now = datetime(2026, 3, 3, 12, tzinfo=UTC)
+    senders = [
+        SenderState(f"s{i}", sends=tuple(SentAction("email", now - timedelta(hours=h + 1)) for h in range(n)))
+        for i, n in enumerate(loads)
+    ]
+    expected = sorted(senders, key=lambda s: (len(s.sends), stable_hash(f"{lead_id}:{s.name}"), s.name))
+    assert [s.name for s in rules.rotation(senders, lead_id, "email", now)] == [s.name for s in expected]

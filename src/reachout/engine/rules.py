@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
@@ -300,10 +301,14 @@ def rotation(
     Deterministic: the same inputs always give the same order, and ties do not always favour
     the same account.
     """
-    return sorted(
-        senders,
-        key=lambda s: (load(s, action_type, now), stable_hash(f"{lead_id}:{s.name}"), s.name),
-    )
+    loaded = [(load(s, action_type, now), s) for s in senders]
+    counts = Counter(n for n, _ in loaded)
+
+    def key(pair: tuple[int, SenderState]) -> tuple[int, int, str]:
+        n, s = pair  # the per-lead hash only matters between senders with the same load
+        return n, stable_hash(f"{lead_id}:{s.name}") if counts[n] > 1 else 0, s.name
+
+    return [s for _, s in sorted(loaded, key=key)]
 
 
 def stale_invitations(sender: SenderState, now: datetime, defaults: Defaults) -> list[int]:
