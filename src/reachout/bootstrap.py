@@ -48,6 +48,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
             engine = db.make_engine(url)
             if migrate:
                 db.upgrade(engine)
+                _repair(engine)
             cached = App(settings=settings, engine=engine, sessions=db.make_session_factory(engine))
             _apps[url] = cached
     if clock is not None or cached.settings != settings:
@@ -55,6 +56,14 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, migra
             settings=settings, engine=cached.engine, sessions=cached.sessions, clock=clock or cached.clock
         )
     return cached
+
+
+def _repair(engine: Engine) -> None:
+    # A bulk import killed mid-load leaves the leads lookup indexes dropped; rebuild them now
+    # rather than let every query scan the table until the next import.
+    from reachout.leads import bulk
+
+    bulk.repair_if_idle(engine)
 
 
 def reset() -> None:

@@ -11,10 +11,12 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from reachout import bootstrap
 from reachout.leads import bulk, repository, service
 from reachout.leads.bulk import ExactSeen
 from reachout.leads.importers import ImportOptions, import_file
 from reachout.leads.models import Lead
+from reachout.settings import Settings
 
 AT = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
 HEADER = "First Name,Last Name,LinkedIn URL,Sales Navigator URL,Work Email\n"
@@ -149,3 +151,25 @@ def test_exact_seen_finds_what_it_holds_and_fills_up() -> None:
     assert seen.add("one-more") is False
     assert ExactSeen.for_file(100)._mask + 1 == 1 << 10
     assert ExactSeen.for_file(10**9)._mask + 1 == ExactSeen.SLOTS
+
+
+def test_indexes_left_missing_by_a_killed_import_come_back_when_the_app_starts(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("bulk loads drop indexes on SQLite only")
+    assert bulk.begin(engine)
+    assert "profile_url" not in _lookup_indexes(engine)
+    bootstrap.reset()
+    bootstrap.build(Settings(database_url=engine.url.render_as_string(hide_password=False)))
+    bootstrap.reset()
+    _assert_store_indexed(engine)
+
+
+def test_a_running_import_keeps_its_dropped_indexes_when_another_command_starts(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("bulk loads drop indexes on SQLite only")
+    assert bulk.begin(engine)
+    with bulk.import_lock(engine):  # an import in progress holds the lock
+        assert bulk.repair_if_idle(engine) is False
+        assert "profile_url" not in _lookup_indexes(engine)
+    assert bulk.repair_if_idle(engine) is True
+    _assert_store_indexed(engine)

@@ -126,6 +126,26 @@ def ensure_indexes(engine: Engine) -> bool:
         return bool(missing)
 
 
+def repair_if_idle(engine: Engine) -> bool:
+    """At start-up: rebuild indexes a killed bulk load left missing, unless an import is running
+    right now (it holds the import lock and rebuilds them itself). True when it built some."""
+    path = sqlite_path(engine)
+    if path is None or fcntl is None or not path.exists():
+        return False
+    try:
+        handle = open(path.with_name(path.name + ".import-lock"), "a+b")  # noqa: SIM115
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # an import is loading: its indexes are dropped on purpose
+        return ensure_indexes(engine)
+    finally:
+        handle.close()
+
+
 def begin(engine: Engine) -> bool:
     """Drop the lookup indexes if ``leads`` is empty (SQLite); True when the bulk load is on."""
     if sqlite_path(engine) is None or fcntl is None:
