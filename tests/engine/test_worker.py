@@ -205,3 +205,24 @@ def test_intents_a_slow_worker_cannot_reach_in_time_are_given_back(app: Any, set
     del driver.outcomes["email"]
     assert worker.run_once(app, MONDAY + timedelta(minutes=1)).sent == 2  # retried under new keys
     assert len(driver.duplicates) == 0
+
+
+def test_an_inline_body_over_the_channel_limit_is_held_never_sent(app: Any, setup: Any) -> None:
+    long_body = "Hi {{ first_name }}, " + "x" * 20_000  # email bodies stop at 20,000 characters
+    sequence = {
+        "name": "too-long",
+        "window": {
+            "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+            "start": "00:00",
+            "end": "23:59",
+        },
+        "steps": [{"id": "intro", "type": "email", "subject": "Hello", "body": long_body}],
+    }
+    setup(1, sequence=sequence)
+    report = worker.run_once(app, MONDAY)
+    assert report.sent == 0
+    assert [s for s in _sends(app) if s.status in ("sent", "intent")] == []
+    assert _driver(app).actions == []
+    with app.session() as session:
+        holds = list(session.scalars(select(EngineHold.reason)))
+    assert any("20,000" in h and "intro" in h for h in holds), holds

@@ -245,8 +245,27 @@ def _render(
                 if result.blocked
                 else str(result.error),
             )
+        # An inline body meets the same hard limits as a stored template: never sent over them.
+        from reachout.compose.rules import lint
+
+        channel = LINT_CHANNELS.get(decision.action_type)
+        if channel is not None:
+            account = getattr(sender, "account_type", None) or "premium"
+            checked = lint(channel, result.subject, result.body, account=account)
+            if not checked.ok:
+                errors = [i.message for i in checked.issues if i.severity == "error"]
+                return None, "", f"step {decision.step_id}: {'; '.join(errors) or 'fails the coach'}"
         return result.subject, result.body, None
     return decision.subject, "", None
+
+
+# Action type -> the compose channel whose limits apply.
+LINT_CHANNELS = {
+    "inmail": "inmail",
+    "connection_request": "connection_note",
+    "message": "message",
+    "email": "email",
+}
 
 
 def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
