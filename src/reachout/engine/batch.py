@@ -251,12 +251,36 @@ def _render(
         channel = LINT_CHANNELS.get(decision.action_type)
         if channel is not None:
             account = getattr(sender, "account_type", None) or "premium"
-            checked = lint(channel, result.subject, result.body, account=account)
+            if _within_hard_limits(channel, result.subject, result.body, account):
+                return result.subject, result.body, None
+            checked = lint(channel, result.subject, result.body, account=account)  # the messages
             if not checked.ok:
                 errors = [i.message for i in checked.issues if i.severity == "error"]
                 return None, "", f"step {decision.step_id}: {'; '.join(errors) or 'fails the coach'}"
         return result.subject, result.body, None
     return decision.subject, "", None
+
+
+def _within_hard_limits(channel: str, subject: str | None, body: str, account: str) -> bool:
+    """True when ``lint(...).ok`` would be: none of its error checks (a missing or too long
+    subject, an empty or too long body, a placeholder left unfilled) fires. The engine only needs
+    that verdict, not the coach's warnings, so a sendable message skips the full lint; anything
+    else goes through ``lint`` for the messages."""
+    from reachout.compose.phrases import UNRESOLVED_RE
+    from reachout.compose.rules import DEFAULT_LIMITS
+    from reachout.compose.rules_text import normalize_newlines, text_length
+
+    subject = normalize_newlines(subject or "")
+    body = normalize_newlines(body or "")
+    subject_limit = DEFAULT_LIMITS.subject_limit(channel)
+    if subject_limit is not None and (not subject.strip() or text_length(subject) > subject_limit):
+        return False
+    if not body.strip() or text_length(body) > DEFAULT_LIMITS.body_limit(channel, account):
+        return False
+    for text in (subject, body):
+        if ("{" in text or "}" in text or "[" in text) and UNRESOLVED_RE.search(text):
+            return False
+    return True
 
 
 # Action type -> the compose channel whose limits apply.
