@@ -224,6 +224,34 @@ def lead_context(lead: Any, sender: Any | None = None) -> dict[str, Any]:
     return ctx
 
 
+def lead_context_for(lead: Any, sender: Any | None, names: Iterable[str]) -> dict[str, Any]:
+    """``lead_context`` restricted to ``names`` (plus ``custom``): what a compiled template
+    (``templating.compile_template(...).names``) can read, without building every variable.
+    A column that is empty falls back to a custom field of that name, as in ``Lead.context``;
+    the sender's variables win over the lead's."""
+    from reachout.leads.models import DATA_FIELDS
+
+    custom = lead.custom_fields or {}
+    sender_ctx = sender_context(sender)
+    ctx: dict[str, Any] = {}
+    for name in names:
+        if name in sender_ctx:
+            ctx[name] = sender_ctx[name]
+            continue
+        if name == "full_name":
+            value: Any = lead.full_name
+        elif name in DATA_FIELDS or name == "source_file":
+            value = getattr(lead, name)
+        else:
+            value = None
+        if value is None or value == "":
+            value = custom.get(name)
+        if value is not None and value != "":
+            ctx[name] = value
+    ctx["custom"] = {k: v for k, v in custom.items() if v is not None and v != ""}
+    return ctx
+
+
 def sender_context(sender: Any | None) -> dict[str, Any]:
     if sender is None:
         return {}

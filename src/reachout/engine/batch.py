@@ -235,7 +235,14 @@ def _render(
         from reachout.compose import service as compose_service
         from reachout.compose import templating
 
-        context = compose_service.lead_context(item.lead, sender) if item.lead is not None else {}
+        context: dict[str, Any] = {}
+        if item.lead is not None:
+            try:
+                names = templating.compile_template(decision.subject, decision.body).names
+            except Exception:  # a broken template: render() below reports it
+                context = compose_service.lead_context(item.lead, sender)
+            else:
+                context = compose_service.lead_context_for(item.lead, sender, names)
         result = templating.render(decision.subject, decision.body, context, seed=seed)
         if result.blocked or result.error:
             return (
