@@ -124,3 +124,27 @@ def test_import_of_a_missing_file_or_folder_is_an_error(cli: Cli, tmp_path: Path
         assert result.exit_code == 2
         assert "no such file" in result.stderr
         assert result.stdout == ""
+
+
+def test_import_reads_big_files_in_a_child_process_unless_told_not_to(
+    cli: Cli, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from reachout.leads import importers
+    from reachout.leads.parallel import ChildStream
+
+    started: list[Path] = []
+
+    class Spy(ChildStream):
+        def __init__(self, path: Path, **kwargs: Any) -> None:
+            started.append(path)
+            super().__init__(path, **kwargs)
+
+    monkeypatch.setattr(importers, "ChildStream", Spy)
+    monkeypatch.setattr(importers, "PARALLEL_BYTES", 1)  # every file counts as big here
+    monkeypatch.setattr(importers.os, "cpu_count", lambda: 2)
+    path = _write(tmp_path)
+    assert _json(cli("leads", "import", path, "--no-reader-process", "--json"))["created"] == 3
+    assert started == []
+    data = _json(cli("leads", "import", path, "--tag", "again", "--json"))
+    assert started == [path]
+    assert (data["rows"], data["created"], data["updated"], data["rejected"]) == (3, 0, 3, 0)

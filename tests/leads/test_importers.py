@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from reachout.errors import ValidationError
 from reachout.leads import repository
-from reachout.leads.importers import ImportOptions, import_file, parse_mapping
+from reachout.leads.importers import PARALLEL_BYTES, ImportOptions, import_file, parse_mapping, wants_reader
 from reachout.leads.models import Lead, LeadTag
 
 AT = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
@@ -283,6 +283,22 @@ def test_interrupted_import_leaves_whole_batches_and_rerun_completes(
 def test_missing_file_is_an_actionable_error(sessions: sessionmaker[Session], tmp_path: Path) -> None:
     with pytest.raises(ValidationError):
         run(sessions, tmp_path / "nope.csv", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("requested", "size", "cpus", "expected"),
+    [
+        (True, PARALLEL_BYTES, 2, True),
+        (True, PARALLEL_BYTES - 1, 8, False),  # a small file: the child's start-up is not worth it
+        (True, PARALLEL_BYTES, 1, False),  # one core: the child would only compete with the writer
+        (True, PARALLEL_BYTES, None, False),  # core count unknown
+        (False, 10 * PARALLEL_BYTES, 16, False),  # --no-reader-process
+    ],
+)
+def test_reader_process_needs_a_big_file_and_a_second_core(
+    requested: bool, size: int, cpus: int | None, expected: bool
+) -> None:
+    assert wants_reader(requested, size, cpus) is expected
 
 
 def test_child_process_reader_gives_the_same_result(sessions: sessionmaker[Session], tmp_path: Path) -> None:

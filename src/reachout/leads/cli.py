@@ -52,7 +52,9 @@ def import_cmd(
     mapping: list[str] | None = typer.Option(None, "--map", help="FIELD=COLUMN for a column not recognised."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace conflicting non-empty values."),
     reader_process: bool = typer.Option(
-        False, "--reader-process", hidden=True, help="Parse big files in a child process (4+ cores)."
+        True,
+        "--reader-process/--no-reader-process",
+        help="Read and normalise files of 16 MB or more in a child process when a second core is free.",
     ),
     json_output: bool = JsonOption,
 ) -> None:
