@@ -32,6 +32,7 @@ from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined, meta, nod
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from reachout.compose import plain as plain_templates
 from reachout.compose.spintax import expand_spintax
 
 LEAD_VARIABLES: tuple[str, ...] = (
@@ -321,6 +322,7 @@ class Compiled:
     both: Any  # subject + _SPLIT + body as one template, or None without a subject
     names: tuple[str, ...]  # variables the template refers to (``custom`` excluded)
     custom_keys: tuple[str, ...] = ()  # keys read as ``custom.key`` / ``custom["key"]``
+    plain: plain_templates.Parts | None = None  # ``both`` (or ``body``) as text and names only
 
 
 @lru_cache(maxsize=256)
@@ -346,7 +348,16 @@ def compile_template(subject: str | None, body: str) -> Compiled:
                 and isinstance(item.arg, nodes.Const)
             ):
                 custom_keys.add(str(item.arg.value))
-    return Compiled(subject_tpl, body_tpl, both, tuple(sorted(names)), tuple(sorted(custom_keys)))
+    whole = subject_src + _SPLIT + body_src if subject_src is not None else body_src
+    reserved = frozenset({*ENV.globals, CUSTOM_NAMESPACE})
+    return Compiled(
+        subject_tpl,
+        body_tpl,
+        both,
+        tuple(sorted(names)),
+        tuple(sorted(custom_keys)),
+        plain_templates.split(whole, reserved),
+    )
 
 
 def _run(tpl: Any, values: Mapping[str, Any]) -> str:
@@ -369,10 +380,15 @@ def render(
     try:
         compiled = compile_template(subject_tpl, body_tpl)
         subject: str | None = subject_tpl
+        fast = None
+        if compiled.plain is not None:
+            fast = plain_templates.render(compiled.plain, values, state.missing)
+            if fast is None:  # a value only Jinja knows how to print (or refuse)
+                state.missing.clear()
         if compiled.both is None:
-            body = _run(compiled.body, values)
+            body = fast if fast is not None else _run(compiled.body, values)
         else:
-            out = _run(compiled.both, values)
+            out = fast if fast is not None else _run(compiled.both, values)
             if out.count(_SPLIT) == 1:
                 subject, body = out.split(_SPLIT)
             else:  # the marker came in with the data: render the halves apart
