@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, select
+from sqlalchemy import Column, Integer, MetaData, Table, Text, select
 
 from reachout import db
 
@@ -56,3 +56,28 @@ def test_unit_of_work_rolls_back_on_error(sessions, engine) -> None:
             assert conn.execute(select(table.c.id)).all() == []
     finally:
         meta.drop_all(engine)
+
+
+def test_a_deferred_checkpoint_skips_that_commits_checkpoint_only(tmp_path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    meta = MetaData()
+    table = Table("t", meta, Column("id", Integer, primary_key=True), Column("v", Text))
+    meta.create_all(engine)
+    factory = db.make_session_factory(engine)
+    wal = tmp_path / "wal.db-wal"
+
+    def write_pages(rows: int) -> None:
+        with db.unit_of_work(factory) as session:
+            db.defer_checkpoint(session)
+            session.execute(table.insert(), [{"v": f"{i:0400d}"} for i in range(rows)])
+
+    write_pages(20_000)  # ~2,000 pages: more than the 1,000 that trigger an automatic checkpoint
+    with engine.connect() as conn:  # the pooled connection got its automatic checkpoints back
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == db.WAL_AUTOCHECKPOINT_PAGES
+    database = tmp_path / "wal.db"
+    assert database.stat().st_size < 1_000_000 < wal.stat().st_size  # the rows are only in the WAL
+    db.checkpoint(engine)
+    assert database.stat().st_size > 8_000_000  # folded into the database file
+    with engine.connect() as conn:
+        assert conn.execute(select(table.c.id).order_by(table.c.id.desc())).first() == (20_000,)
+    engine.dispose()

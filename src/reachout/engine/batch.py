@@ -386,8 +386,8 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
 
 def clear_holds(session: Session, ids: list[int]) -> None:
     """A fresh decision replaces an enrollment's hold: drop the old ones for the batch at once."""
-    for part in repo.chunks(ids):
-        session.execute(delete(EngineHold).where(EngineHold.enrollment_id.in_(part)))
+    for condition in repo.in_values(session, EngineHold.enrollment_id, ids):
+        session.execute(delete(EngineHold).where(condition))
 
 
 def _hold(

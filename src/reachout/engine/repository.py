@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, any_, func, insert, literal, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from reachout.db import is_postgres
@@ -28,6 +29,19 @@ SMALL_SUPPRESSION_LIST = 1000
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for i in range(0, len(values), size):
         yield values[i : i + size]
+
+
+def in_values(session: Session, column: Any, values: Sequence[Any]) -> Iterable[ColumnElement[bool]]:
+    """``column IN values`` as the conditions of as few statements as the backend allows: one
+    ``column = ANY(array)`` on PostgreSQL (one parameter however many values: no statement of
+    500 placeholders to expand and bind per chunk), chunks of ``CHUNK`` placeholders elsewhere."""
+    if not values:
+        return
+    if is_postgres(session):
+        yield column == any_(literal(list(values), ARRAY(column.type)))
+        return
+    for part in chunks(values):
+        yield column.in_(part)
 
 
 # -- leads and facts ---------------------------------------------------------------------------
@@ -78,8 +92,8 @@ def load_leads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     out: dict[int, Any] = {}
     columns = [c for c in lead.__table__.c if c.name not in _LEAD_BOOKKEEPING]
     names = [c.name for c in columns]
-    for part in chunks(ids):
-        for row in session.execute(select(*columns).where(lead.id.in_(part))):
+    for condition in in_values(session, lead.id, ids):
+        for row in session.execute(select(*columns).where(condition)):
             values = dict(zip(names, row, strict=True))
             out[values["id"]] = LeadRow(values)
     return out
@@ -90,10 +104,8 @@ _LEAD_BOOKKEEPING = frozenset({"imported_at", "created_at", "updated_at"})
 
 def lead_events(session: Session, ids: Sequence[int]) -> dict[int, list[LeadEvent]]:
     out: dict[int, list[LeadEvent]] = defaultdict(list)
-    for part in chunks(ids):
-        for event in session.scalars(
-            select(LeadEvent).where(LeadEvent.lead_id.in_(part)).order_by(LeadEvent.at, LeadEvent.id)
-        ):
+    for condition in in_values(session, LeadEvent.lead_id, ids):
+        for event in session.scalars(select(LeadEvent).where(condition).order_by(LeadEvent.at, LeadEvent.id)):
             out[event.lead_id].append(event)
     return out
 
@@ -150,10 +162,8 @@ def suppressed_leads(session: Session, ids: Sequence[int], leads: dict[int, Any]
             hit |= wanted.get((kind, value), set())
         return hit
     values = sorted({value for _, value in wanted})
-    for part in chunks(values):
-        for kind, value in session.execute(
-            select(Suppression.kind, Suppression.value).where(Suppression.value.in_(part))
-        ):
+    for condition in in_values(session, Suppression.value, values):
+        for kind, value in session.execute(select(Suppression.kind, Suppression.value).where(condition)):
             hit |= wanted.get((kind, value), set())
     return hit
 
@@ -370,10 +380,8 @@ def inflight_paid_inmails(session: Session, sender_ids: Sequence[int]) -> dict[i
 
 def lead_sends(session: Session, enrollment_ids: Sequence[int]) -> dict[int, list[Send]]:
     out: dict[int, list[Send]] = defaultdict(list)
-    for part in chunks(enrollment_ids):
-        for send in session.scalars(
-            select(Send).where(Send.enrollment_id.in_(part)).order_by(Send.created_at, Send.id)
-        ):
+    for condition in in_values(session, Send.enrollment_id, enrollment_ids):
+        for send in session.scalars(select(Send).where(condition).order_by(Send.created_at, Send.id)):
             if send.enrollment_id is not None:
                 out[send.enrollment_id].append(send)
     return out

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
@@ -301,14 +300,27 @@ def rotation(
     Deterministic: the same inputs always give the same order, and ties do not always favour
     the same account.
     """
-    loaded = [(load(s, action_type, now), s) for s in senders]
-    counts = Counter(n for n, _ in loaded)
+    week_ago = now - WEEK
+    loaded: list[tuple[int, SenderState]] = []
+    for s in senders:  # ``load`` inlined: this runs for every planned send
+        times = s.index.by_type.get(action_type)
+        loaded.append((bisect_right(times, now) - bisect_right(times, week_ago) if times else 0, s))
+    if len(loaded) < 2:
+        return [s for _, s in loaded]
+    loads = [n for n, _ in loaded]
+    if len(set(loads)) == len(loads):  # no two with the same load: the load alone orders them
+        return [s for _, s in sorted(loaded, key=_first)]
+    tied = {n for n in loads if loads.count(n) > 1}
 
     def key(pair: tuple[int, SenderState]) -> tuple[int, int, str]:
         n, s = pair  # the per-lead hash only matters between senders with the same load
-        return n, stable_hash(f"{lead_id}:{s.name}") if counts[n] > 1 else 0, s.name
+        return n, stable_hash(f"{lead_id}:{s.name}") if n in tied else 0, s.name
 
     return [s for _, s in sorted(loaded, key=key)]
+
+
+def _first(pair: tuple[int, SenderState]) -> int:
+    return pair[0]
 
 
 def stale_invitations(sender: SenderState, now: datetime, defaults: Defaults) -> list[int]:

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from reachout import db
 from reachout.channels.protocol import Action, ActionType, Outcome, OutcomeKind, Recipient
 from reachout.clock import ensure_utc
 from reachout.engine import batch as planning
@@ -165,6 +166,7 @@ class Worker:
         committed, so nothing can slip in between and no separate lease round trip is needed.
         Enrollments with a send in flight keep a lease naming this worker."""
         with _gc_paused(), self.app.session() as session:
+            db.defer_checkpoint(session)  # run_once checkpoints after delivering
             rows = repo.claim_due_rows(session, now=now, limit=limit, columns=planning.ROW_COLUMNS)
             report.claimed = len(rows)
             return self._plan_locked(session, sorted(row.id for row in rows), now, report, rows)
@@ -339,6 +341,7 @@ class Worker:
         if not pending:
             return report
         self.deliver(pending, now_fn, report)
+        db.checkpoint(self.app.engine)  # the one claim_and_plan's commit left for later
         return report
 
     def run(
