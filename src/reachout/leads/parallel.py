@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -148,6 +149,9 @@ class ChildStream:
 
 
 def main(argv: list[str]) -> int:
+    # Ctrl-C reaches the whole process group: the parent handles it (rolls back the batch in
+    # flight, then terminates this child); a parent that dies leaves this child a broken pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     produce(json.loads(argv[0]), sys.stdout.buffer)
     return 0
 
