@@ -226,3 +226,31 @@ def test_an_inline_body_over_the_channel_limit_is_held_never_sent(app: Any, setu
     with app.session() as session:
         holds = list(session.scalars(select(EngineHold.reason)))
     assert any("20,000" in h and "intro" in h for h in holds), holds
+
+
+def test_the_claim_commit_leaves_the_wal_checkpoint_until_after_delivery(
+    app: Any, setup: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reachout import db
+
+    setup(2)
+    events: list[str] = []
+    deferred, checkpoint = db.defer_checkpoint, db.checkpoint
+    monkeypatch.setattr(db, "defer_checkpoint", lambda s: (events.append("defer"), deferred(s))[1])
+    monkeypatch.setattr(db, "checkpoint", lambda e: (events.append("checkpoint"), checkpoint(e))[1])
+    real_send = drivers.get_driver(app, _sender(app)).__class__.send
+
+    def send(self: Any, action: Any) -> Any:
+        events.append("send")
+        return real_send(self, action)
+
+    monkeypatch.setattr(drivers.get_driver(app, _sender(app)).__class__, "send", send)
+    assert worker.run_once(app, MONDAY).sent == 2
+    assert events == ["defer", "send", "send", "checkpoint"]
+
+
+def _sender(app: Any) -> Any:
+    with app.session() as session:
+        from reachout.senders.service import get_by_name
+
+        return get_by_name(session, "mbox")

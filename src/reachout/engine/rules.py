@@ -300,11 +300,7 @@ def rotation(
     Deterministic: the same inputs always give the same order, and ties do not always favour
     the same account.
     """
-    week_ago = now - WEEK
-    loaded: list[tuple[int, SenderState]] = []
-    for s in senders:  # ``load`` inlined: this runs for every planned send
-        times = s.index.by_type.get(action_type)
-        loaded.append((bisect_right(times, now) - bisect_right(times, week_ago) if times else 0, s))
+    loaded = [(load(s, action_type, now), s) for s in senders]
     if len(loaded) < 2:
         return [s for _, s in loaded]
     loads = [n for n, _ in loaded]

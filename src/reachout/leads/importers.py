@@ -302,7 +302,7 @@ def import_file(
     source_file = str(path.resolve())
     importer = _Importer(sessions, options, at, source_file)
     importer.file_size = path.stat().st_size
-    use_child = wants_reader(parallel, path.stat().st_size, os.cpu_count()) or (parallel and force_parallel)
+    use_child = wants_reader(parallel, importer.file_size, os.cpu_count()) or (parallel and force_parallel)
     stream: RecordStream | ChildStream | None = None
     if use_child:
         try:
