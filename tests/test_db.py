@@ -3,7 +3,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, Table, Text, select
+from sqlalchemy.dialects import sqlite
 
 from reachout import db
 
@@ -29,6 +32,32 @@ def test_utc_datetime_round_trips_as_aware_utc(engine) -> None:
         assert value.tzinfo is not None
     finally:
         meta.drop_all(engine)
+
+
+@settings(max_examples=200, deadline=None)
+@given(at=st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(UTC)))
+def test_sqlite_text_is_read_back_as_the_utc_instant_written(at: datetime) -> None:
+    """The SQLite fast reader (fromisoformat) gives back what SQLAlchemy's own writer stored."""
+    dialect = sqlite.dialect()
+    kind = db.UTCDateTime().dialect_impl(dialect)
+    write = kind.bind_processor(dialect)
+    assert write is not None
+    stored = write(at)
+    assert isinstance(stored, str)
+    read = kind.result_processor(dialect, None)
+    assert read is not None
+    assert read(stored) == at and read(stored).tzinfo is UTC
+
+
+def test_sqlite_reader_accepts_other_iso_text_and_keeps_the_slow_path_for_the_rest() -> None:
+    dialect = sqlite.dialect()
+    read = db.UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
+    assert read is not None
+    assert read(None) is None
+    assert read("2026-03-02 12:00:00") == datetime(2026, 3, 2, 12, tzinfo=UTC)
+    assert read("2026-03-02T12:00:00+02:00") == datetime(2026, 3, 2, 10, tzinfo=UTC)
+    with pytest.raises(ValueError):  # neither reader understands it: an error, not a wrong date
+        read("next tuesday")
 
 
 def test_utc_datetime_refuses_naive_values(engine) -> None:

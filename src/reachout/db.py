@@ -6,7 +6,7 @@ an HTTP request, a worker task) commits: services flush.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +47,28 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        """SQLite hands back text: parse it with ``datetime.fromisoformat`` (C) and mark it UTC in
+        one step, several times cheaper than SQLAlchemy's parser followed by
+        ``process_result_value``; text it cannot read goes the usual way."""
+        usual = super().result_processor(dialect, coltype)
+        if dialect.name != "sqlite" or usual is None:
+            return usual
+        fallback = usual
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if type(value) is str:
+                try:
+                    parsed = datetime.fromisoformat(value)
+                except ValueError:
+                    return fallback(value)
+                return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            return fallback(value)
+
+        return process
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

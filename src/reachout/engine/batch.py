@@ -70,12 +70,25 @@ class EnrollmentRow:
     state: dict[str, Any]
     created_at: datetime
     finished_at: datetime | None
+    loaded: tuple[Any, ...] = field(init=False, repr=False)  # the ``_MUTABLE`` values as read
 
-    def params(self) -> dict[str, Any]:
-        return {"_id": self.id, **{name: getattr(self, name) for name in _MUTABLE}}
+    def __post_init__(self) -> None:
+        self.loaded = tuple(getattr(self, name) for name in _MUTABLE)
+
+    def changed(self) -> tuple[str, ...]:
+        """The ``_MUTABLE`` columns whose value differs from the one read. ``state`` is only ever
+        replaced, never mutated in place, so comparing with the value read is enough."""
+        return tuple(
+            name
+            for name, old in zip(_MUTABLE, self.loaded, strict=True)
+            if (new := getattr(self, name)) is not old and new != old
+        )
+
+    def params(self, columns: tuple[str, ...] = _MUTABLE) -> dict[str, Any]:
+        return {"_id": self.id, **{name: getattr(self, name) for name in columns}}
 
 
-_ROW_FIELDS = tuple(EnrollmentRow.__dataclass_fields__)
+_ROW_FIELDS = tuple(name for name, f in EnrollmentRow.__dataclass_fields__.items() if f.init)
 
 
 @dataclass
@@ -360,17 +373,24 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
 
 
 def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any]]]:
-    """Flush the enrollments' changes and insert the collected holds and intents in bulk.
+    """Write the enrollments' changes and insert the collected holds and intents in bulk.
 
+    Each enrollment updates only the columns its decision changed (rows that changed the same
+    columns share one statement); one that changed nothing is not written.
     Returns (item, send id, row) per intent, in planning order.
     """
     session.flush()
     conn = session.connection()
-    rows = [item.enrollment.params() for item in batch.items]
-    if rows and is_postgres(session):
-        bulk.update_enrollments_pg(conn, _MUTABLE, rows)
-    elif rows:
-        bulk.update_by_id(conn, _TABLE, _MUTABLE, rows)
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for item in batch.items:
+        columns = item.enrollment.changed()
+        if columns:
+            groups[columns].append(item.enrollment.params(columns))
+    for columns, rows in groups.items():
+        if is_postgres(session):
+            bulk.update_enrollments_pg(conn, columns, rows)
+        else:
+            bulk.update_by_id(conn, _TABLE, columns, rows)
     if batch.new_holds:
         conn.execute(insert(cast(Table, EngineHold.__table__)), batch.new_holds)
     out: list[tuple[Item, int, dict[str, Any]]] = []

@@ -130,13 +130,23 @@ def suppressed_leads(session: Session, ids: Sequence[int], leads: dict[int, Any]
         from reachout.suppression.models import Suppression
     except ImportError:  # pragma: no cover - suppression domain absent: nothing is suppressed
         return set()
+    # A suppression list shorter than the batch is read whole (one small query) instead of being
+    # probed with thousands of bound values; only the kinds it holds are worth normalising.
+    small = session.execute(
+        select(Suppression.kind, Suppression.value).limit(SMALL_SUPPRESSION_LIST + 1)
+    ).all()
+    whole = len(small) <= SMALL_SUPPRESSION_LIST
+    kinds = {kind for kind, _ in small} if whole else {"email", "domain", "profile_url"}
+    if not kinds:
+        return set()
     leads = leads if leads is not None else load_leads(session, ids)
+    by_email, by_profile = bool(kinds & {"email", "domain"}), "profile_url" in kinds
     wanted: dict[tuple[str, str], set[int]] = defaultdict(set)
     for lead_id in ids:
         lead = leads.get(lead_id)
         if lead is None:
             continue
-        if lead.email:
+        if by_email and lead.email:
             try:
                 address = srules.normalise_email(lead.email)
                 wanted[("email", address)].add(lead_id)
@@ -144,7 +154,7 @@ def suppressed_leads(session: Session, ids: Sequence[int], leads: dict[int, Any]
                     wanted[("domain", domain)].add(lead_id)
             except ValueError:
                 pass
-        if lead.profile_url:
+        if by_profile and lead.profile_url:
             try:
                 wanted[("profile_url", srules.normalise_profile_url(lead.profile_url))].add(lead_id)
             except ValueError:
@@ -152,12 +162,7 @@ def suppressed_leads(session: Session, ids: Sequence[int], leads: dict[int, Any]
     hit: set[int] = set()
     if not wanted:
         return hit
-    # A suppression list shorter than the batch's candidate values is read whole (one small
-    # query) instead of being probed with thousands of bound values.
-    small = session.execute(
-        select(Suppression.kind, Suppression.value).limit(SMALL_SUPPRESSION_LIST + 1)
-    ).all()
-    if len(small) <= SMALL_SUPPRESSION_LIST:
+    if whole:
         for kind, value in small:
             hit |= wanted.get((kind, value), set())
         return hit

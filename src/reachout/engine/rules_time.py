@@ -144,6 +144,7 @@ def zone_for_country(country: str | None, location: str | None = None) -> str | 
     return zones[0] if zones else None
 
 
+@lru_cache(maxsize=4096)
 def lead_zone(timezone: str | None, country: str | None, location: str | None, fallback: str) -> str:
     """The zone a lead's window is read in: explicit, else from country/location, else ``fallback``."""
     if valid_zone(timezone):
@@ -220,6 +221,7 @@ class WindowSpec:
         return f"{label} {self.start:%H:%M}-{self.end:%H:%M}"
 
 
+@lru_cache(maxsize=4096)
 def in_window(at: datetime, window: WindowSpec, tz: str, country: str | None) -> bool:
     local = at.astimezone(zone(tz))
     return (
@@ -267,21 +269,25 @@ def describe_at(at: datetime, tz: str) -> str:
     return f"{WEEKDAY_NAMES[local.weekday()]} {local:%Y-%m-%d %H:%M} {tz}"
 
 
+@lru_cache(maxsize=4096)
 def start_of_local_day(at: datetime, tz: str) -> datetime:
     local = at.astimezone(zone(tz))
     return local_at(local.date(), time(0, 0), tz)
 
 
+@lru_cache(maxsize=4096)
 def start_of_next_local_day(at: datetime, tz: str) -> datetime:
     local = at.astimezone(zone(tz))
     return local_at(local.date() + timedelta(days=1), time(0, 0), tz)
 
 
+@lru_cache(maxsize=4096)
 def start_of_local_month(at: datetime, tz: str) -> datetime:
     local = at.astimezone(zone(tz))
     return local_at(local.date().replace(day=1), time(0, 0), tz)
 
 
+@lru_cache(maxsize=4096)
 def start_of_next_local_month(at: datetime, tz: str) -> datetime:
     local = at.astimezone(zone(tz)).date()
     first = date(local.year + (local.month == 12), local.month % 12 + 1, 1)

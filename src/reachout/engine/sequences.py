@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from datetime import time
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -224,7 +225,12 @@ class Window(_Model):
 
     @property
     def weekdays(self) -> frozenset[int]:
-        return frozenset(WEEKDAYS.index(d) for d in self.days)
+        return _weekdays(self.days)
+
+
+@lru_cache(maxsize=64)
+def _weekdays(days: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(WEEKDAYS.index(d) for d in days)
 
 
 class Step(_Model):
