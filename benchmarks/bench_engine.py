@@ -151,6 +151,14 @@ def _populate(url: str, n: int) -> None:
     bootstrap.reset()
 
 
+def _upgrade(url: str) -> None:
+    engine = db.make_engine(url)
+    try:
+        db.upgrade(engine)
+    finally:
+        engine.dispose()
+
+
 def _count(url: str) -> int:
     engine = create_engine(url)
     try:
@@ -198,8 +206,9 @@ def _sqlite_claim_plan(n: int, rounds: int) -> list[float]:
         cached.unlink(missing_ok=True)
         print(f"building the SQLite cache {cached} ...", file=sys.stderr, flush=True)
         _populate(f"sqlite:///{cached}", n)
-        with create_engine(f"sqlite:///{cached}").connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    _upgrade(f"sqlite:///{cached}")  # a cache built by an older schema gets the new migrations
+    with create_engine(f"sqlite:///{cached}").connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     work = Path(tempfile.mkdtemp()) / "work.db"
     shutil.copyfile(cached, work)
     try:
@@ -222,6 +231,7 @@ def _pg_claim_plan(base: str, n: int, rounds: int) -> list[float]:
             print(f"building PostgreSQL database {name} ...", file=sys.stderr, flush=True)
             _populate(url, n)
     admin.dispose()
+    _upgrade(url)
     engine = create_engine(url)
     with engine.begin() as conn:  # back to the cached state: nothing sent, nothing leased
         conn.execute(text("DELETE FROM sends"))

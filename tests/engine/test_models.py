@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,3 +50,36 @@ def test_datetimes_round_trip_as_aware_utc(session: Session) -> None:
     enrollment = session.query(Enrollment).one()
     assert enrollment.next_due_at == NOW and enrollment.next_due_at.tzinfo is not None
     assert enrollment.status == "active" and enrollment.state == {}
+
+
+def test_migrated_indexes_match_the_models(session: Session) -> None:
+    """The migrations build the indexes the models declare (names and columns), no more."""
+    inspector = inspect(session.get_bind())
+    for table in (Enrollment.__table__, Send.__table__):
+        declared = {i.name: [c.name for c in i.columns] for i in table.indexes}  # type: ignore[attr-defined]
+        found = {
+            i["name"]: i["column_names"]
+            for i in inspector.get_indexes(table.name)  # type: ignore[attr-defined]
+            if not i.get("duplicates_constraint")  # PostgreSQL lists a unique constraint's index too
+        }
+        assert found == declared
+
+
+def test_lookups_by_provider_id_and_by_campaign_use_an_index(session: Session) -> None:
+    """The partial provider-id index still serves ``provider_id = ?``; enrollments by campaign
+    use the unique (campaign_id, lead_id) index that replaced their own."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+    explain = "EXPLAIN" if postgres else "EXPLAIN QUERY PLAN"
+    plans = {  # SQLite names a unique constraint's index sqlite_autoindex_<table>_<n>
+        name if postgres or name.startswith("ix_") else "sqlite_autoindex_enrollments": " ".join(
+            str(row) for row in session.execute(text(f"{explain} {sql}"), {"v": value})
+        )
+        for name, sql, value in (
+            ("ix_sends_provider_id", "SELECT id FROM sends WHERE provider_id = :v", "<m1@x>"),
+            ("uq_enrollments_campaign_lead", "SELECT id FROM enrollments WHERE campaign_id = :v", 1),
+        )
+    }
+    for index, plan in plans.items():
+        assert index in plan, plan

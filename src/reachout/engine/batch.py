@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, insert, select
@@ -115,6 +116,7 @@ class Batch:
     new_sends: list[tuple[Item, dict[str, Any]]] = field(default_factory=list)
     new_holds: list[dict[str, Any]] = field(default_factory=list)
     lease: tuple[str, datetime] | None = None  # (owner, until) stamped on enrollments with a send
+    sender_contexts: dict[int, dict[str, Any]] = field(default_factory=dict)  # template variables
 
     def senders_for(self, campaign_id: int) -> list[SenderState]:
         return [self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states]
@@ -230,32 +232,38 @@ def decide(batch: Batch, item: Item, now: datetime) -> tuple[planner.Decision, t
 
 
 def _render(
-    session: Session, item: Item, decision: planner.SendDecision, sender: Any
+    session: Session,
+    item: Item,
+    decision: planner.SendDecision,
+    sender: Any,
+    sender_contexts: dict[int, dict[str, Any]] | None = None,
 ) -> tuple[str | None, str, str | None]:
-    """(subject, body, problem): a problem (missing lead data, a failing lint) holds the lead."""
+    """(subject, body, problem): a problem (missing lead data, a failing lint) holds the lead.
+    ``sender_contexts``: the batch's cache of each sender's template variables (by object id)."""
     no_note = decision.step_id in (item.enrollment.state or {}).get("no_note", [])
     if decision.action_type == "connection_request" and (not decision.with_note or no_note):
         return None, "", None
-    seed = f"{item.campaign.name}:{decision.step_id}:{item.enrollment.lead_id}"
+    compose = _compose()
     if decision.template:
-        from reachout.compose import service as compose_service
-
-        rendered = compose_service.render_for_lead(session, decision.template, item.lead, sender=sender)
+        rendered = compose.service.render_for_lead(session, decision.template, item.lead, sender=sender)
         if not rendered.sendable:
             return None, "", f"template {decision.template}: {rendered.reason or 'not sendable'}"
         return rendered.subject, rendered.body, None
     if decision.body is not None:
-        from reachout.compose import service as compose_service
-        from reachout.compose import templating
-
+        templating = compose.templating
         context: dict[str, Any] = {}
         if item.lead is not None:
             try:
                 names = templating.compile_template(decision.subject, decision.body).names
             except Exception:  # a broken template: render() below reports it
-                context = compose_service.lead_context(item.lead, sender)
+                context = compose.service.lead_context(item.lead, sender)
             else:
-                context = compose_service.lead_context_for(item.lead, sender, names)
+                cache = sender_contexts if sender_contexts is not None else {}
+                known = cache.get(id(sender))
+                if known is None:
+                    known = cache[id(sender)] = compose.service.sender_context(sender)
+                context = compose.service.lead_context_for(item.lead, sender, names, known)
+        seed = f"{item.campaign.name}:{decision.step_id}:{item.enrollment.lead_id}"
         result = templating.render(decision.subject, decision.body, context, seed=seed)
         if result.blocked or result.error:
             return (
@@ -266,19 +274,27 @@ def _render(
                 else str(result.error),
             )
         # An inline body meets the same hard limits as a stored template: never sent over them.
-        from reachout.compose.rules import lint
-
         channel = LINT_CHANNELS.get(decision.action_type)
         if channel is not None:
             account = getattr(sender, "account_type", None) or "premium"
             if _within_hard_limits(channel, result.subject, result.body, account):
                 return result.subject, result.body, None
-            checked = lint(channel, result.subject, result.body, account=account)  # the messages
+            checked = compose.rules.lint(channel, result.subject, result.body, account=account)
             if not checked.ok:
                 errors = [i.message for i in checked.issues if i.severity == "error"]
                 return None, "", f"step {decision.step_id}: {'; '.join(errors) or 'fails the coach'}"
         return result.subject, result.body, None
     return decision.subject, "", None
+
+
+@cache
+def _compose() -> Any:
+    """The compose modules, imported on first use (compose imports the engine's models)."""
+    from types import SimpleNamespace
+
+    from reachout.compose import rules, service, templating
+
+    return SimpleNamespace(rules=rules, service=service, templating=templating)
 
 
 def _within_hard_limits(channel: str, subject: str | None, body: str, account: str) -> bool:
@@ -327,7 +343,7 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
     assert isinstance(decision, planner.SendDecision)
     sender_id = batch.by_name[decision.sender]
     sender = batch.senders_by_id[sender_id]
-    subject, body, problem = _render(session, item, decision, sender)
+    subject, body, problem = _render(session, item, decision, sender, batch.sender_contexts)
     if problem is not None:
         return _hold(
             batch, item, decision.step_id, problem, now + timedelta(hours=batch.defaults.recheck_hours), now

@@ -99,6 +99,28 @@ def insert_returning(
     return out
 
 
+def _element(value: Any) -> str:
+    if value is None:
+        return "NULL"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if type(value) is int:
+        return str(value)
+    text_value = value if type(value) is str else str(value)
+    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def array_literal(values: Sequence[Any]) -> str:
+    """A PostgreSQL array literal (``{1,"a \\"b\\"",NULL}``) for ``values``, sent as one text
+    parameter and cast to the column's array type by the server.
+
+    psycopg builds array parameters element by element in Python (~1 us each, 20,000 per batch);
+    this join is several times cheaper. Strings are always double-quoted with ``\\`` and ``"``
+    escaped, so commas, braces, spaces, newlines and the word NULL stay data; None is NULL;
+    datetimes must be naive UTC already (``str`` gives ``YYYY-MM-DD HH:MM:SS[.ffffff]``)."""
+    return "{" + ",".join([_element(v) for v in values]) + "}"
+
+
 def insert_returning_pg(
     conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str]
 ) -> list[tuple[Any, ...]]:
@@ -110,7 +132,7 @@ def insert_returning_pg(
     convert = _converter(conn, table, columns)
     values = [convert(row) for row in rows]
     quote = conn.dialect.identifier_preparer.quote
-    params = {f"c{i}": [v[i] for v in values] for i in range(len(columns))}
+    params = {f"c{i}": array_literal([v[i] for v in values]) for i in range(len(columns))}
     arrays = ", ".join(
         f"CAST(:c{i} AS {table.c[name].type.compile(dialect=conn.dialect)}[])"
         for i, name in enumerate(columns)
@@ -157,10 +179,12 @@ def _naive(value: Any) -> Any:
 
 def update_enrollments_pg(conn: Connection, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
     """One ``UPDATE ... FROM unnest(arrays)`` instead of 1,000 statements (PostgreSQL)."""
-    params: dict[str, Any] = {"ids": [r["_id"] for r in rows]}
+    params: dict[str, Any] = {"ids": array_literal([r["_id"] for r in rows])}
     for name in columns:
         values = [r[name] for r in rows]
-        params[name] = [json.dumps(v) for v in values] if name == "state" else [_naive(v) for v in values]
+        params[name] = array_literal(
+            [json.dumps(v) for v in values] if name == "state" else [_naive(v) for v in values]
+        )
     assignments = ", ".join(f"{name} = v.{name}" + ("::json" if name == "state" else "") for name in columns)
     arrays = ", ".join(f"CAST(:{name} AS {_PG_TYPES[name]}[])" for name in columns)
     sql = (

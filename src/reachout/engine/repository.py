@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, func, insert, literal, or_, select, text, update
+from sqlalchemy import ColumnElement, Text, any_, cast, func, insert, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
 from reachout.db import is_postgres
+from reachout.engine.bulk import array_literal
 from reachout.engine.models import Campaign, EngineHold, Enrollment, LeadEvent, Send
 
 # Send statuses that occupy a limit slot: anything that may have reached the platform.
@@ -37,8 +38,8 @@ def in_values(session: Session, column: Any, values: Sequence[Any]) -> Iterable[
     500 placeholders to expand and bind per chunk), chunks of ``CHUNK`` placeholders elsewhere."""
     if not values:
         return
-    if is_postgres(session):
-        yield column == any_(literal(list(values), ARRAY(column.type)))
+    if is_postgres(session):  # one text parameter the server parses (see bulk.array_literal)
+        yield column == any_(cast(literal(array_literal(values), Text()), ARRAY(column.type)))
         return
     for part in chunks(values):
         yield column.in_(part)
@@ -92,8 +93,9 @@ def load_leads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     out: dict[int, Any] = {}
     columns = [c for c in lead.__table__.c if c.name not in _LEAD_BOOKKEEPING]
     names = [c.name for c in columns]
+    conn = session.connection()  # plain rows: Core, not the ORM's per-row loading
     for condition in in_values(session, lead.id, ids):
-        for row in session.execute(select(*columns).where(condition)):
+        for row in conn.execute(select(*columns).where(condition)):
             values = dict(zip(names, row, strict=True))
             out[values["id"]] = LeadRow(values)
     return out
@@ -307,7 +309,8 @@ def claim_due_rows(session: Session, *, now: datetime, limit: int, columns: Sequ
     )
     if is_postgres(session):
         stmt = stmt.with_for_update(skip_locked=True, of=Enrollment)
-    return list(session.execute(stmt).all())
+    # Through the Core connection: plain column rows need none of the ORM's per-row loading.
+    return list(session.connection().execute(stmt).all())
 
 
 def reconfirm_lease(session: Session, ids: Sequence[int], *, owner: str, now: datetime) -> set[int]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, cast
@@ -294,25 +294,27 @@ def load(sender: SenderState, action_type: str, now: datetime) -> int:
 
 def rotation(
     senders: Iterable[SenderState], lead_id: int, action_type: str, now: datetime
-) -> list[SenderState]:
+) -> Iterator[SenderState]:
     """Senders in the order to try for a lead: least loaded first, ties broken per lead.
 
     Deterministic: the same inputs always give the same order, and ties do not always favour
-    the same account.
+    the same account. Lazy: a group of equally loaded senders is ordered (hashed) only when the
+    caller gets that far, and most callers stop at the first sender with capacity.
     """
-    loaded = [(load(s, action_type, now), s) for s in senders]
-    if len(loaded) < 2:
-        return [s for _, s in loaded]
-    loads = [n for n, _ in loaded]
-    if len(set(loads)) == len(loads):  # no two with the same load: the load alone orders them
-        return [s for _, s in sorted(loaded, key=_first)]
-    tied = {n for n in loads if loads.count(n) > 1}
-
-    def key(pair: tuple[int, SenderState]) -> tuple[int, int, str]:
-        n, s = pair  # the per-lead hash only matters between senders with the same load
-        return n, stable_hash(f"{lead_id}:{s.name}") if n in tied else 0, s.name
-
-    return [s for _, s in sorted(loaded, key=key)]
+    loaded = sorted(((load(s, action_type, now), s) for s in senders), key=_first)
+    count = len(loaded)
+    start = 0
+    while start < count:
+        end = start + 1
+        level = loaded[start][0]
+        while end < count and loaded[end][0] == level:
+            end += 1
+        if end - start == 1:
+            yield loaded[start][1]
+        else:  # the per-lead hash only matters between senders with the same load
+            tied = [s for _, s in loaded[start:end]]
+            yield from sorted(tied, key=lambda s: (stable_hash(f"{lead_id}:{s.name}"), s.name))
+        start = end
 
 
 def _first(pair: tuple[int, SenderState]) -> int:

@@ -37,8 +37,18 @@ class Context:
     ) -> None:
         self.seq, self.lead, self.enrollment, self.now, self.defaults = seq, lead, enrollment, now, defaults
         self.senders = list(senders)
+        self._candidates: tuple[Step, list[SenderState]] | None = None
 
     def candidates(self, step: Step) -> list[SenderState]:
+        """The senders that may take ``step`` for this lead (channel, Premium for InMail, sticky)."""
+        known = self._candidates
+        if known is not None and known[0] is step:
+            return list(known[1])
+        pool = self._candidates_for(step)
+        self._candidates = (step, pool)
+        return list(pool)
+
+    def _candidates_for(self, step: Step) -> list[SenderState]:
         channel = step.default_channel
         pool = [s for s in self.senders if s.channel == channel]
         if step.type == "inmail":
