@@ -34,3 +34,22 @@ def test_suppressed_leads_match_email_domain_and_profile(
     suppression.add(session, "blocked.test", at=MONDAY)
     suppression.add(session, by_profile.profile_url, at=MONDAY)
     assert repo.suppressed_leads(session, ids) == {by_email.id, by_domain.id, by_profile.id}
+
+
+def test_id_lists_of_any_length_bind_as_one_parameter(session: Session, make_lead: Any) -> None:
+    """``in_values`` gives one condition (one bound parameter) for 1,500 ids, and the rows read
+    through it are exactly those asked for, including text values with quotes and commas."""
+    from sqlalchemy import select
+
+    from reachout.leads.models import Lead
+
+    leads = [
+        make_lead(session, n, company=name) for n, name in enumerate(['A "quoted", co', "B\\C", "plain"])
+    ]
+    wanted = [leads[0].id, leads[2].id, *range(10_000, 11_500)]
+    conditions = list(repo.in_values(session, Lead.id, wanted))
+    assert len(conditions) == 1
+    assert set(repo.load_leads(session, wanted)) == {leads[0].id, leads[2].id}
+    (by_name,) = repo.in_values(session, Lead.company, ['A "quoted", co', "B\\C", "nobody"])
+    assert set(session.scalars(select(Lead.id).where(by_name))) == {leads[0].id, leads[1].id}
+    assert list(repo.in_values(session, Lead.id, [])) == []

@@ -6,13 +6,28 @@ the engine keeps working while a domain is absent (a fresh install, another engi
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Text, any_, cast, func, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    any_,
+    cast,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased
 
@@ -33,13 +48,21 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def in_values(session: Session, column: Any, values: Sequence[Any]) -> Iterable[ColumnElement[bool]]:
-    """``column IN values`` as the conditions of as few statements as the backend allows: one
-    ``column = ANY(array)`` on PostgreSQL (one parameter however many values: no statement of
-    500 placeholders to expand and bind per chunk), chunks of ``CHUNK`` placeholders elsewhere."""
+    """``column IN values`` as the condition of one statement with one parameter, however many
+    values: ``column = ANY(array)`` on PostgreSQL, ``column IN (SELECT value FROM json_each(?))``
+    on SQLite (no statement of hundreds of placeholders to expand and bind per call); chunks of
+    ``CHUNK`` placeholders on any other backend."""
     if not values:
         return
-    if is_postgres(session):  # one text parameter the server parses (see bulk.array_literal)
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":  # one text parameter the server parses (see bulk.array_literal)
         yield column == any_(cast(literal(array_literal(values), Text()), ARRAY(column.type)))
+        return
+    if dialect == "sqlite":
+        listed: Select[tuple[Any]] = select(literal_column("value")).select_from(
+            func.json_each(literal(json.dumps(list(values)), Text()))
+        )
+        yield column.in_(listed.scalar_subquery())
         return
     for part in chunks(values):
         yield column.in_(part)
@@ -95,7 +118,7 @@ def load_leads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
     names = [c.name for c in columns]
     conn = session.connection()  # plain rows: Core, not the ORM's per-row loading
     for condition in in_values(session, lead.id, ids):
-        for row in conn.execute(select(*columns).where(condition)):
+        for row in conn.execute(select(*columns).where(condition)).all():
             values = dict(zip(names, row, strict=True))
             out[values["id"]] = LeadRow(values)
     return out

@@ -159,17 +159,20 @@ class Worker:
         with self.app.session() as session:
             live = repo.reconfirm_lease(session, ids, owner=self.owner, now=now)
             report.skipped += len(ids) - len(live)
-            return self._plan_locked(session, sorted(live), now, report)
+            planned = self._plan_locked(session, sorted(live), now, report)
+        return _pending(planned)
 
     def claim_and_plan(self, now: datetime, limit: int, report: WorkerReport) -> list[PendingSend]:
         """Claim and plan in one transaction: the claimed rows stay locked until the intents are
         committed, so nothing can slip in between and no separate lease round trip is needed.
         Enrollments with a send in flight keep a lease naming this worker."""
-        with _gc_paused(), self.app.session() as session:
-            db.defer_checkpoint(session)  # run_once checkpoints after delivering
-            rows = repo.claim_due_rows(session, now=now, limit=limit, columns=planning.ROW_COLUMNS)
-            report.claimed = len(rows)
-            return self._plan_locked(session, sorted(row.id for row in rows), now, report, rows)
+        with _gc_paused():
+            with self.app.session() as session:
+                db.defer_checkpoint(session)  # run_once checkpoints after delivering
+                rows = repo.claim_due_rows(session, now=now, limit=limit, columns=planning.ROW_COLUMNS)
+                report.claimed = len(rows)
+                planned = self._plan_locked(session, sorted(row.id for row in rows), now, report, rows)
+            return _pending(planned)  # after the commit: the rows' locks are not held for this
 
     def _plan_locked(
         self,
@@ -178,8 +181,9 @@ class Worker:
         now: datetime,
         report: WorkerReport,
         rows: list[Any] | None = None,
-    ) -> list[PendingSend]:
-        pending: list[PendingSend] = []
+    ) -> list[tuple[Any, int, dict[str, Any], Any]]:
+        """Plan and write; returns (item, send id, intent row, sender) per intent written."""
+        planned: list[tuple[Any, int, dict[str, Any], Any]] = []
         if live:
             batch = planning.load_batch(session, live, now, lock=True, rows=rows)
             batch.lease = (self.owner, now + self.lease)
@@ -192,13 +196,8 @@ class Worker:
                     elif result == "hold":
                         report.held += 1
             for item, send_id, row in planning.write(session, batch):
-                sender = batch.senders_by_id[row["sender_id"]]
-                # Every InMail goes through the ledger: a paid one spends a credit, an Open Profile
-                # one is counted against the free-InMail allowance.
-                paid = row["action_type"] == "inmail"
-                action = build_action(send_id, row, sender, item)
-                pending.append(PendingSend(send_id, item.enrollment.id, action, sender, paid))
-        return pending
+                planned.append((item, send_id, row, batch.senders_by_id[row["sender_id"]]))
+        return planned
 
     # -- phase 3 -----------------------------------------------------------------------------
     def deliver(self, pending: list[PendingSend], now_fn: Any, report: WorkerReport) -> None:
@@ -363,6 +362,21 @@ def run_once(app: Any, now: datetime | None = None, limit: int = 100, **kw: Any)
 
 
 # -- actions and outcomes ------------------------------------------------------------------------
+
+
+def _pending(planned: list[tuple[Any, int, dict[str, Any], Any]]) -> list[PendingSend]:
+    """The driver calls for committed intents. Every InMail goes through the ledger: a paid one
+    spends a credit, an Open Profile one is counted against the free-InMail allowance."""
+    return [
+        PendingSend(
+            send_id,
+            item.enrollment.id,
+            build_action(send_id, row, sender, item),
+            sender,
+            row["action_type"] == "inmail",
+        )
+        for item, send_id, row, sender in planned
+    ]
 
 
 def build_action(send_id: int, row: dict[str, Any], sender: Any, item: Any) -> Action:
