@@ -121,9 +121,16 @@ class Batch:
     new_holds: list[dict[str, Any]] = field(default_factory=list)
     lease: tuple[str, datetime] | None = None  # (owner, until) stamped on enrollments with a send
     sender_contexts: dict[int, dict[str, Any]] = field(default_factory=dict)  # template variables
+    _senders_for: dict[int, list[SenderState]] = field(default_factory=dict, repr=False)
 
     def senders_for(self, campaign_id: int) -> list[SenderState]:
-        return [self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states]
+        """The campaign's sender states (built once per batch: ``record`` updates them in place)."""
+        found = self._senders_for.get(campaign_id)
+        if found is None:
+            found = self._senders_for[campaign_id] = [
+                self.states[sid] for sid in self.campaign_senders.get(campaign_id, []) if sid in self.states
+            ]
+        return found
 
 
 ROW_COLUMNS = [_TABLE.c[name] for name in _ROW_FIELDS]  # select these to build ``EnrollmentRow``s

@@ -154,7 +154,7 @@ def decide(
             now + timedelta(hours=ctx.defaults.recheck_hours),
             "one_campaign",
         )
-    if any(s.step_id == step.id for s in enrollment.sends):
+    if enrollment.sends and any(s.step_id == step.id for s in enrollment.sends):
         if step.then is not None and step.then.end:
             return Finish("sequence complete", step.id, "complete")
         return _go(seq, index, step.then or Target(), f"{step.id} sent")
@@ -277,14 +277,14 @@ def _pick_sender(ctx: Context, index: int, step: Step, tz: str) -> Decision:
         )
         return Hold(step.id, who, now + timedelta(hours=defaults.recheck_hours), "no_sender")
 
-    name, variant = step.pick_variant(f"{seq.name}:{step.id}:{lead.id}")
-    chosen = ctx.enrollment.variants.get(step.id)
+    name, variant = step.pick_variant(f"{seq.name}:{step.id}:{lead.id}") if step.variants else ("A", None)
+    chosen = ctx.enrollment.variants.get(step.id) if ctx.enrollment.variants else None
     if chosen is not None and step.variant_by_name(chosen) is not None:
         name, variant = chosen, step.variant_by_name(chosen)
     open_profile = step.type == "inmail" and lead.open_profile
     paid = step.type == "inmail" and not lead.open_profile
     refusals: list[tuple[SenderState, Capacity]] = []
-    for sender in rules.rotation(pool, lead.id, step.type, now):
+    for sender in rules.rotation(pool, lead.id, step.type, now) if len(pool) > 1 else pool:
         if step.type == "connection_request":
             banned = rules.resend_banned_until(sender, lead.id, now, defaults)
             if banned is not None:

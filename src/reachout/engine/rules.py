@@ -41,7 +41,6 @@ from reachout.engine.rules_time import (
     start_of_next_local_day,
     start_of_next_local_month,
 )
-from reachout.engine.sequences import stable_hash
 
 __all__ = [
     "ACTION_TYPES",
@@ -295,13 +294,13 @@ def load(sender: SenderState, action_type: str, now: datetime) -> int:
 def rotation(
     senders: Iterable[SenderState], lead_id: int, action_type: str, now: datetime
 ) -> Iterator[SenderState]:
-    """Senders in the order to try for a lead: least loaded first, ties broken per lead.
+    """Senders in the order to try for a lead: least loaded first, ties taken in turn per lead.
 
-    Deterministic: the same inputs always give the same order, and ties do not always favour
-    the same account. Lazy: a group of equally loaded senders is ordered (hashed) only when the
-    caller gets that far, and most callers stop at the first sender with capacity.
+    Deterministic: the same inputs always give the same order. Equally loaded senders are taken
+    in name order starting at position ``lead_id mod`` their number, so consecutive leads start
+    with different accounts. Lazy: most callers stop at the first sender with capacity.
     """
-    loaded = sorted(((load(s, action_type, now), s) for s in senders), key=_first)
+    loaded = sorted(((load(s, action_type, now), s.name, s) for s in senders), key=_load_name)
     count = len(loaded)
     start = 0
     while start < count:
@@ -309,16 +308,18 @@ def rotation(
         level = loaded[start][0]
         while end < count and loaded[end][0] == level:
             end += 1
-        if end - start == 1:
-            yield loaded[start][1]
-        else:  # the per-lead hash only matters between senders with the same load
-            tied = [s for _, s in loaded[start:end]]
-            yield from sorted(tied, key=lambda s: (stable_hash(f"{lead_id}:{s.name}"), s.name))
+        size = end - start
+        if size == 1:
+            yield loaded[start][2]
+        else:
+            turn = lead_id % size
+            for offset in range(size):
+                yield loaded[start + (turn + offset) % size][2]
         start = end
 
 
-def _first(pair: tuple[int, SenderState]) -> int:
-    return pair[0]
+def _load_name(entry: tuple[int, str, SenderState]) -> tuple[int, str]:
+    return entry[0], entry[1]
 
 
 def stale_invitations(sender: SenderState, now: datetime, defaults: Defaults) -> list[int]:
