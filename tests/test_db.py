@@ -110,3 +110,19 @@ def test_a_deferred_checkpoint_skips_that_commits_checkpoint_only(tmp_path) -> N
     with engine.connect() as conn:
         assert conn.execute(select(table.c.id).order_by(table.c.id.desc())).first() == (20_000,)
     engine.dispose()
+
+
+def test_sqlite_json_reads_empty_objects_as_fresh_dicts(tmp_path) -> None:
+    from sqlalchemy import JSON
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'j.db'}")
+    meta = MetaData()
+    table = Table("t_json", meta, Column("id", Integer, primary_key=True), Column("doc", JSON()))
+    meta.create_all(engine)
+    docs = [{}, {}, {"a": [1, {"b": None}]}, [], "{}", None]
+    with engine.begin() as conn:
+        conn.execute(table.insert(), [{"id": i, "doc": d} for i, d in enumerate(docs)])
+        read = [row.doc for row in conn.execute(select(table.c.doc).order_by(table.c.id))]
+    assert read == docs
+    assert read[0] is not read[1]  # never one shared dict that a caller could change for others
+    engine.dispose()

@@ -6,6 +6,7 @@ an HTTP request, a worker task) commits: services flush.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -114,12 +115,19 @@ def checkpoint(engine: Engine) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
+def _json_loads(value: str) -> Any:
+    """``json.loads`` with the empty object most JSON columns hold (``state``, ``custom_fields``)
+    answered without the parser (a fresh dict each time: callers may keep and change it)."""
+    return {} if value == "{}" else json.loads(value)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite files get WAL, foreign keys and a busy timeout."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("json_deserializer", _json_loads)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "checkin", _restore_checkpoints)
