@@ -118,6 +118,12 @@ def array_literal(values: Sequence[Any]) -> str:
     this join is several times cheaper. Strings are always double-quoted with ``\\`` and ``"``
     escaped, so commas, braces, spaces, newlines and the word NULL stay data; None is NULL;
     datetimes must be naive UTC already (``str`` gives ``YYYY-MM-DD HH:MM:SS[.ffffff]``)."""
+    kinds = {type(v) for v in values}
+    if kinds == {int}:  # ids and counts: no quoting to do
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {str}:
+        escaped = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+        return '{"' + '","'.join(escaped) + '"}'
     return "{" + ",".join([_element(v) for v in values]) + "}"
 
 

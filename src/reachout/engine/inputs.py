@@ -102,8 +102,10 @@ def _credits(session: Session, sender: Any, now: datetime, reserved: int) -> int
 def sender_states(session: Session, senders: dict[int, Any], now: datetime) -> dict[int, SenderState]:
     ids = sorted(senders)
     usage = repo.sender_usage(session, ids, now - timedelta(days=USAGE_DAYS))
-    reserved = repo.inflight_paid_inmails(session, ids)
-    pending, withdrawn = _invitations(session, ids, now)
+    # InMails and invitations only ever come from LinkedIn senders: an email-only batch skips both.
+    linkedin = [sid for sid in ids if senders[sid].channel == "linkedin"]
+    reserved = repo.inflight_paid_inmails(session, linkedin) if linkedin else {}
+    pending, withdrawn = _invitations(session, linkedin, now)
     states: dict[int, SenderState] = {}
     for sid, sender in senders.items():
         index = SendIndex({}, [], [])
