@@ -13,17 +13,10 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
 
 from reachout.compose.rules import lint
-from reachout.engine.batch import (
-    _MUTABLE,
-    LINT_CHANNELS,
-    ROW_COLUMNS,
-    Batch,
-    EnrollmentRow,
-    Item,
-    _within_hard_limits,
-    write,
-)
+from reachout.engine.batch import _MUTABLE, ROW_COLUMNS, Batch, EnrollmentRow, Item, write
 from reachout.engine.models import Enrollment
+from reachout.engine.render import LINT_CHANNELS
+from reachout.engine.render import within_hard_limits as _within_hard_limits
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 

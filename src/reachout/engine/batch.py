@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache
 from operator import attrgetter
 from typing import Any, cast
 
@@ -23,6 +22,7 @@ from reachout.db import is_postgres
 from reachout.engine import bulk, inputs, planner, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, Send
+from reachout.engine.render import RenderCache, render_step
 from reachout.engine.rules import Defaults, LeadFacts, SenderState, SentAction
 
 PROGRESS = ("sent", "queued")  # sends that count as the step having gone out
@@ -120,7 +120,7 @@ class Batch:
     new_sends: list[tuple[Item, dict[str, Any]]] = field(default_factory=list)
     new_holds: list[dict[str, Any]] = field(default_factory=list)
     lease: tuple[str, datetime] | None = None  # (owner, until) stamped on enrollments with a send
-    sender_contexts: dict[int, dict[str, Any]] = field(default_factory=dict)  # template variables
+    render_cache: RenderCache = field(default_factory=RenderCache)  # templates, limits, sender vars
     _senders_for: dict[int, list[SenderState]] = field(default_factory=dict, repr=False)
 
     def senders_for(self, campaign_id: int) -> list[SenderState]:
@@ -248,101 +248,27 @@ def decide(batch: Batch, item: Item, now: datetime) -> tuple[planner.Decision, t
     return planner.next_decision(item.sequence, item.facts, item.state, senders, now, batch.defaults)
 
 
-def _render(
-    session: Session,
-    item: Item,
-    decision: planner.SendDecision,
-    sender: Any,
-    sender_contexts: dict[int, dict[str, Any]] | None = None,
+def _text(
+    session: Session, batch: Batch, item: Item, decision: planner.SendDecision, sender: Any
 ) -> tuple[str | None, str, str | None]:
-    """(subject, body, problem): a problem (missing lead data, a failing lint) holds the lead.
-    ``sender_contexts``: the batch's cache of each sender's template variables (by object id)."""
+    """(subject, body, problem): a problem (missing lead data, a failing lint) holds the lead."""
     no_note = decision.step_id in (item.enrollment.state or {}).get("no_note", [])
     if decision.action_type == "connection_request" and (not decision.with_note or no_note):
         return None, "", None
-    compose = _compose()
-    if decision.template:
-        rendered = compose.service.render_for_lead(session, decision.template, item.lead, sender=sender)
-        if not rendered.sendable:
-            return None, "", f"template {decision.template}: {rendered.reason or 'not sendable'}"
-        return rendered.subject, rendered.body, None
-    if decision.body is not None:
-        templating = compose.templating
-        context: dict[str, Any] = {}
-        if item.lead is not None:
-            try:
-                names = templating.compile_template(decision.subject, decision.body).names
-            except Exception:  # a broken template: render() below reports it
-                context = compose.service.lead_context(item.lead, sender)
-            else:
-                cache = sender_contexts if sender_contexts is not None else {}
-                known = cache.get(id(sender))
-                if known is None:
-                    known = cache[id(sender)] = compose.service.sender_context(sender)
-                context = compose.service.lead_context_for(item.lead, sender, names, known)
-        seed = f"{item.campaign.name}:{decision.step_id}:{item.enrollment.lead_id}"
-        result = templating.render(decision.subject, decision.body, context, seed=seed)
-        if result.blocked or result.error:
-            return (
-                None,
-                "",
-                f"step {decision.step_id}: missing {', '.join(result.missing)}"
-                if result.blocked
-                else str(result.error),
-            )
-        # An inline body meets the same hard limits as a stored template: never sent over them.
-        channel = LINT_CHANNELS.get(decision.action_type)
-        if channel is not None:
-            account = getattr(sender, "account_type", None) or "premium"
-            if _within_hard_limits(channel, result.subject, result.body, account):
-                return result.subject, result.body, None
-            checked = compose.rules.lint(channel, result.subject, result.body, account=account)
-            if not checked.ok:
-                errors = [i.message for i in checked.issues if i.severity == "error"]
-                return None, "", f"step {decision.step_id}: {'; '.join(errors) or 'fails the coach'}"
-        return result.subject, result.body, None
-    return decision.subject, "", None
-
-
-@cache
-def _compose() -> Any:
-    """The compose modules, imported on first use (compose imports the engine's models)."""
-    from types import SimpleNamespace
-
-    from reachout.compose import rules, service, templating
-
-    return SimpleNamespace(rules=rules, service=service, templating=templating)
-
-
-def _within_hard_limits(channel: str, subject: str | None, body: str, account: str) -> bool:
-    """True when ``lint(...).ok`` would be: none of its error checks (a missing or too long
-    subject, an empty or too long body, a placeholder left unfilled) fires. The engine only needs
-    that verdict, not the coach's warnings, so a sendable message skips the full lint; anything
-    else goes through ``lint`` for the messages."""
-    from reachout.compose.phrases import UNRESOLVED_RE
-    from reachout.compose.rules import DEFAULT_LIMITS
-    from reachout.compose.rules_text import normalize_newlines, text_length
-
-    subject = normalize_newlines(subject or "")
-    body = normalize_newlines(body or "")
-    subject_limit = DEFAULT_LIMITS.subject_limit(channel)
-    if subject_limit is not None and (not subject.strip() or text_length(subject) > subject_limit):
-        return False
-    if not body.strip() or text_length(body) > DEFAULT_LIMITS.body_limit(channel, account):
-        return False
-    for text in (subject, body):
-        if ("{" in text or "}" in text or "[" in text) and UNRESOLVED_RE.search(text):
-            return False
-    return True
-
-
-# Action type -> the compose channel whose limits apply.
-LINT_CHANNELS = {
-    "inmail": "inmail",
-    "connection_request": "connection_note",
-    "message": "message",
-    "email": "email",
-}
+    text = render_step(
+        session,
+        batch.render_cache,
+        lead=item.lead,
+        lead_id=item.enrollment.lead_id,
+        sender=sender,
+        step_id=decision.step_id,
+        action_type=decision.action_type,
+        template=decision.template,
+        subject=decision.subject,
+        body=decision.body,
+        seed=f"{item.campaign.name}:{decision.step_id}:{item.enrollment.lead_id}",
+    )
+    return text.subject, text.body, text.problem
 
 
 def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
@@ -360,7 +286,7 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
     assert isinstance(decision, planner.SendDecision)
     sender_id = batch.by_name[decision.sender]
     sender = batch.senders_by_id[sender_id]
-    subject, body, problem = _render(session, item, decision, sender, batch.sender_contexts)
+    subject, body, problem = _text(session, batch, item, decision, sender)
     if problem is not None:
         return _hold(
             batch, item, decision.step_id, problem, now + timedelta(hours=batch.defaults.recheck_hours), now
