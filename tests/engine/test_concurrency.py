@@ -46,12 +46,13 @@ WORKER = textwrap.dedent(
     from reachout.engine.worker import Worker, WorkerReport
 
     url, home, now = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])
+    limit = int(sys.argv[4])
     app = bootstrap.build(Settings(home=Path(home), database_url=url), migrate=False)
     worker = Worker(app)
     total = WorkerReport()
     idle = 0
     while idle < 3:
-        report = worker.run_once(now, limit=50)
+        report = worker.run_once(now, limit=limit)
         total.add(report)
         idle = idle + 1 if report.claimed == 0 else 0
     print(total.sent, total.claimed)
@@ -108,7 +109,9 @@ def pg_url(pg_database_url: str) -> Iterator[str]:
     bootstrap.reset()
 
 
-def test_four_workers_never_send_twice_nor_exceed_a_cap(pg_url: str, tmp_path: Path) -> None:
+# 400 per claim: past engine.pipeline.PART, so each batch is written in parts while it is planned.
+@pytest.mark.parametrize("batch", [50, 400], ids=["small-batches", "pipelined-batches"])
+def test_four_workers_never_send_twice_nor_exceed_a_cap(pg_url: str, tmp_path: Path, batch: int) -> None:
     url = pg_url
     home = tmp_path / "home"
     _populate(url, home)
@@ -116,7 +119,7 @@ def test_four_workers_never_send_twice_nor_exceed_a_cap(pg_url: str, tmp_path: P
     env = {**os.environ, "REACHOUT_COUNTING_FILE": str(count_file), "REACHOUT_HOME": str(home)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, url, str(home), NOW.isoformat()],
+            [sys.executable, "-c", WORKER, url, str(home), NOW.isoformat(), str(batch)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -340,12 +340,7 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
     """
     session.flush()
     conn = session.connection()
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
-    for item in batch.items:
-        columns = item.enrollment.changed()
-        if columns:
-            groups[columns].append(item.enrollment.params(columns))
-    for columns, rows in groups.items():
+    for columns, rows in changed_groups(batch.items).items():
         if is_postgres(session):
             bulk.update_enrollments_pg(conn, columns, rows)
         else:
@@ -361,6 +356,30 @@ def write(session: Session, batch: Batch) -> list[tuple[Item, int, dict[str, Any
         out = [(item, ids[row["key"]], row) for item, row in batch.new_sends]
     batch.new_sends, batch.new_holds = [], []
     return out
+
+
+def changed_groups(items: list[Item]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+    """The enrollments' update parameters grouped by the columns they change (none: left out)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
+    for item in items:
+        columns = item.enrollment.changed()
+        if columns:
+            groups[columns].append(item.enrollment.params(columns))
+    return groups
+
+
+def template_names(batch: Batch) -> set[str]:
+    """Every template a decision in this batch may name (steps, notes, A/B variants)."""
+    names: set[str] = set()
+    seen: set[int] = set()
+    for item in batch.items:
+        if id(item.sequence) in seen:
+            continue
+        seen.add(id(item.sequence))
+        for step in item.sequence.steps:
+            names.update(n for n in (step.template, step.note_template) if n)
+            names.update(v.template for v in step.variants if v.template)
+    return names
 
 
 def clear_holds(session: Session, ids: list[int]) -> None:

@@ -127,26 +127,40 @@ def array_literal(values: Sequence[Any]) -> str:
     return "{" + ",".join([_element(v) for v in values]) + "}"
 
 
-def insert_returning_pg(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str]
-) -> list[tuple[Any, ...]]:
-    """PostgreSQL: ``INSERT ... SELECT FROM unnest(one array per column) RETURNING``: one
-    statement and one parameter per column, however many rows."""
-    if not rows:
-        return []
+def _param(name: str, style: str) -> str:
+    """A named placeholder: SQLAlchemy ``text()`` (``:name``) or psycopg (``%(name)s``)."""
+    return f":{name}" if style == "sqlalchemy" else f"%({name})s"
+
+
+def insert_pg_sql(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str], style: str = "sqlalchemy"
+) -> tuple[str, dict[str, Any]]:
+    """PostgreSQL: ``INSERT ... SELECT FROM unnest(one array per column) [RETURNING ret]`` for
+    ``rows`` (dicts with the same keys, at least one): (sql, params), one parameter per column."""
     columns = list(rows[0])
     convert = _converter(conn, table, columns)
     values = [convert(row) for row in rows]
     quote = conn.dialect.identifier_preparer.quote
     params = {f"c{i}": array_literal([v[i] for v in values]) for i in range(len(columns))}
     arrays = ", ".join(
-        f"CAST(:c{i} AS {table.c[name].type.compile(dialect=conn.dialect)}[])"
+        f"CAST({_param(f'c{i}', style)} AS {table.c[name].type.compile(dialect=conn.dialect)}[])"
         for i, name in enumerate(columns)
     )
+    returning = f" RETURNING {', '.join(map(quote, ret))}" if ret else ""
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-        f"SELECT * FROM unnest({arrays}) RETURNING {', '.join(map(quote, ret))}"
+        f"SELECT * FROM unnest({arrays}){returning}"
     )
+    return sql, params
+
+
+def insert_returning_pg(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: one ``INSERT ... SELECT FROM unnest(...) RETURNING`` however many rows."""
+    if not rows:
+        return []
+    sql, params = insert_pg_sql(conn, table, rows, ret)
     return [tuple(r) for r in conn.execute(text(sql), params).all()]
 
 
@@ -183,8 +197,10 @@ def _naive(value: Any) -> Any:
     return value.astimezone(UTC).replace(tzinfo=None) if isinstance(value, datetime) else value
 
 
-def update_enrollments_pg(conn: Connection, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """One ``UPDATE ... FROM unnest(arrays)`` instead of 1,000 statements (PostgreSQL)."""
+def update_enrollments_pg_sql(
+    columns: Sequence[str], rows: list[dict[str, Any]], style: str = "sqlalchemy"
+) -> tuple[str, dict[str, Any]]:
+    """(sql, params) of one ``UPDATE ... FROM unnest(arrays)`` setting ``columns`` of ``rows``."""
     params: dict[str, Any] = {"ids": array_literal([r["_id"] for r in rows])}
     for name in columns:
         values = [r[name] for r in rows]
@@ -192,9 +208,15 @@ def update_enrollments_pg(conn: Connection, columns: Sequence[str], rows: list[d
             [json.dumps(v) for v in values] if name == "state" else [_naive(v) for v in values]
         )
     assignments = ", ".join(f"{name} = v.{name}" + ("::json" if name == "state" else "") for name in columns)
-    arrays = ", ".join(f"CAST(:{name} AS {_PG_TYPES[name]}[])" for name in columns)
+    arrays = ", ".join(f"CAST({_param(name, style)} AS {_PG_TYPES[name]}[])" for name in columns)
     sql = (
-        f"UPDATE enrollments SET {assignments} FROM unnest(CAST(:ids AS int[]), {arrays}) "
+        f"UPDATE enrollments SET {assignments} FROM unnest(CAST({_param('ids', style)} AS int[]), {arrays}) "
         f"AS v(id, {', '.join(columns)}) WHERE enrollments.id = v.id"
     )
+    return sql, params
+
+
+def update_enrollments_pg(conn: Connection, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
+    """One ``UPDATE ... FROM unnest(arrays)`` instead of 1,000 statements (PostgreSQL)."""
+    sql, params = update_enrollments_pg_sql(columns, rows)
     conn.execute(text(sql), params)

@@ -34,9 +34,19 @@ class RenderCache:
     templates: dict[str, Any] = field(default_factory=dict)  # name -> Template, or the NotFoundError
     senders: dict[int, dict[str, Any]] = field(default_factory=dict)  # id(sender) -> variables
     limits: Any = None  # compose ChannelLimits, read on first use
+    loaded: bool = False  # prefetched: no more reads (the connection may be busy with writes)
+
+    def prefetch(self, session: Session, names: set[str]) -> None:
+        """Read ``names`` and the limits now; later lookups never touch the database."""
+        for name in sorted(names):
+            self.template(session, name)
+        self.channel_limits()
+        self.loaded = True
 
     def template(self, session: Session, name: str) -> Any:
         found = self.templates.get(name)
+        if found is None and self.loaded:  # not among the batch's steps: unexpected, hold
+            return NotFoundError(f"template {name!r} was not read for this batch; it is retried later")
         if found is None:
             try:
                 found = _compose().service.get_template(session, name)

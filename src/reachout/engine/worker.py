@@ -34,7 +34,7 @@ from reachout import db
 from reachout.channels.protocol import Action, ActionType, Outcome, OutcomeKind, Recipient
 from reachout.clock import ensure_utc
 from reachout.engine import batch as planning
-from reachout.engine import inputs, service
+from reachout.engine import inputs, pipeline, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Enrollment, Send
 from reachout.engine.outcomes import ambiguous_reason, record_delivered_many, record_outcome
@@ -188,16 +188,31 @@ class Worker:
             batch = planning.load_batch(session, live, now, lock=True, rows=rows)
             batch.lease = (self.owner, now + self.lease)
             planning.clear_holds(session, live)
-            with session.no_autoflush:
-                for item in batch.items:
-                    result = planning.apply(session, batch, item, now)
-                    if result == "finish":
-                        report.finished += 1
-                    elif result == "hold":
-                        report.held += 1
-            for item, send_id, row in planning.write(session, batch):
+            if db.is_postgres(session) and len(batch.items) > pipeline.PART:
+                # Write each part while the next is planned (see engine/pipeline.py).
+                batch.render_cache.prefetch(session, planning.template_names(batch))
+                with session.no_autoflush, pipeline.PipelinedWrites(session) as writes:
+                    for start in range(0, len(batch.items), pipeline.PART):
+                        part = batch.items[start : start + pipeline.PART]
+                        self._apply(session, batch, part, now, report)
+                        writes.send(batch, part)
+                written = writes.results
+            else:
+                with session.no_autoflush:
+                    self._apply(session, batch, batch.items, now, report)
+                written = planning.write(session, batch)
+            for item, send_id, row in written:
                 planned.append((item, send_id, row, batch.senders_by_id[row["sender_id"]]))
         return planned
+
+    @staticmethod
+    def _apply(session: Session, batch: Any, items: list[Any], now: datetime, report: WorkerReport) -> None:
+        for item in items:
+            result = planning.apply(session, batch, item, now)
+            if result == "finish":
+                report.finished += 1
+            elif result == "hold":
+                report.held += 1
 
     # -- phase 3 -----------------------------------------------------------------------------
     def deliver(self, pending: list[PendingSend], now_fn: Any, report: WorkerReport) -> None:
