@@ -27,6 +27,24 @@ def test_environment_overrides_a_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert limits.body_limit("connection_note", "premium") == 300
 
 
+def test_a_change_to_the_environment_is_seen_on_the_next_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The limits are kept per set of variables: changing, adding or removing one is seen at once,
+    and a bad value is refused on every read, not only the first."""
+    monkeypatch.setenv("REACHOUT_LIMIT_INMAIL_BODY", "1500")
+    assert load_limits().body_limit("inmail") == 1500
+    monkeypatch.setenv("REACHOUT_LIMIT_INMAIL_BODY", "1600")
+    assert load_limits().body_limit("inmail") == 1600
+    monkeypatch.setenv("reachout_limit_email_body", "900")  # read case-insensitively, as before
+    assert load_limits().body_limit("email") == 900
+    monkeypatch.delenv("reachout_limit_email_body")
+    monkeypatch.delenv("REACHOUT_LIMIT_INMAIL_BODY")
+    assert load_limits() == load_limits() != ChannelLimits(inmail_body=1600)
+    monkeypatch.setenv("REACHOUT_LIMIT_INMAIL_BODY", "x")
+    for _ in range(2):
+        with pytest.raises(ValidationError, match="REACHOUT_LIMIT_INMAIL_BODY"):
+            load_limits()
+
+
 @pytest.mark.parametrize("value", ["abc", "0", "-5", "1.5"])
 def test_a_bad_limit_is_refused_with_the_variable_name(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("REACHOUT_LIMIT_INMAIL_BODY", value)

@@ -7,6 +7,7 @@ these numbers; users must be able to follow without a new release.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import pydantic
@@ -34,7 +35,17 @@ class LimitSettings(BaseSettings):
 def load_limits() -> ChannelLimits:
     """The limits in force (defaults overridden by ``REACHOUT_LIMIT_*``), read fresh.
 
-    A value that is not a positive whole number is refused with the variable's name."""
+    A value that is not a positive whole number is refused with the variable's name. Parsing
+    the settings costs ~1 ms, so the result is kept per set of ``REACHOUT_LIMIT_*`` variables:
+    a change to the environment is seen on the next call, a refusal is raised on every call."""
+    prefix = LimitSettings.model_config.get("env_prefix", "").upper()
+    env = tuple(sorted((k.upper(), v) for k, v in os.environ.items() if k.upper().startswith(prefix)))
+    return _limits_for(env)
+
+
+@lru_cache(maxsize=16)
+def _limits_for(env: tuple[tuple[str, str], ...]) -> ChannelLimits:
+    """``load_limits`` for one snapshot of the variables (the key; settings read them again)."""
     try:
         values = LimitSettings().model_dump()
     except pydantic.ValidationError as exc:

@@ -102,11 +102,22 @@ def _gc_paused() -> Iterator[None]:
 
 @dataclass
 class PendingSend:
+    """A committed ``intent`` to deliver. The driver's ``Action`` is built when first asked for,
+    at delivery: the claim transaction commits without spending time on it."""
+
     send_id: int
     enrollment_id: int
-    action: Action
     sender: Any
     paid: bool = False  # an InMail: the outcome is recorded in the credits ledger (ORM path)
+    row: dict[str, Any] = field(default_factory=dict, repr=False)  # the intent row as written
+    item: Any = field(default=None, repr=False)  # its planned item (lead, thread reference)
+    built: Action | None = field(default=None, repr=False)
+
+    @property
+    def action(self) -> Action:
+        if self.built is None:
+            self.built = build_action(self.send_id, self.row, self.sender, self.item)
+        return self.built
 
 
 class Worker:
@@ -309,7 +320,9 @@ class Worker:
                 session.add(send)
                 session.flush()
                 holder = Item(None, None, None, leads.get(invite.lead_id), None, None, [])  # type: ignore[arg-type]
-                pending.append(PendingSend(send.id, 0, build_action(send.id, row, sender, holder), sender))
+                pending.append(
+                    PendingSend(send.id, 0, sender, built=build_action(send.id, row, sender, holder))
+                )
         for item in pending:
             try:
                 outcome = self.driver_for(item.sender).send(item.action)
@@ -383,13 +396,7 @@ def _pending(planned: list[tuple[Any, int, dict[str, Any], Any]]) -> list[Pendin
     """The driver calls for committed intents. Every InMail goes through the ledger: a paid one
     spends a credit, an Open Profile one is counted against the free-InMail allowance."""
     return [
-        PendingSend(
-            send_id,
-            item.enrollment.id,
-            build_action(send_id, row, sender, item),
-            sender,
-            row["action_type"] == "inmail",
-        )
+        PendingSend(send_id, item.enrollment.id, sender, row["action_type"] == "inmail", row, item)
         for item, send_id, row, sender in planned
     ]
 
