@@ -53,3 +53,27 @@ def test_id_lists_of_any_length_bind_as_one_parameter(session: Session, make_lea
     (by_name,) = repo.in_values(session, Lead.company, ['A "quoted", co', "B\\C", "nobody"])
     assert set(session.scalars(select(Lead.id).where(by_name))) == {leads[0].id, leads[1].id}
     assert list(repo.in_values(session, Lead.id, [])) == []
+
+
+def test_sender_locks_are_held_until_the_transaction_ends(engine: Any) -> None:
+    """PostgreSQL: every sender of the batch is locked (one statement) until commit; another
+    transaction cannot take any of them meanwhile. SQLite has one writer: nothing to lock."""
+    from sqlalchemy import text
+
+    postgres = engine.dialect.name == "postgresql"
+    with Session(engine) as holder, Session(engine) as other:
+        repo.lock_senders(holder, [3, 1, 2, 3])
+        if not postgres:
+            return
+        held = holder.execute(
+            text(
+                "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() ORDER BY objid"
+            )
+        ).scalars()
+        assert list(held) == [1, 2, 3]
+        taken = other.execute(text("SELECT pg_try_advisory_xact_lock(7310, 2)")).scalar_one()
+        assert taken is False
+        other.rollback()
+        holder.commit()
+        assert other.execute(text("SELECT pg_try_advisory_xact_lock(7310, 2)")).scalar_one() is True
+        repo.lock_senders(holder, [])  # nothing to lock: no statement, no error

@@ -370,10 +370,18 @@ def release(session: Session, ids: Sequence[int], owner: str) -> None:
 
 def lock_senders(session: Session, sender_ids: Iterable[int]) -> None:
     """Serialise limit checks per sender across workers (PostgreSQL advisory transaction locks)."""
-    if not is_postgres(session):
+    ids = sorted({int(sid) for sid in sender_ids})
+    if not ids or not is_postgres(session):
         return
-    for sender_id in sorted(set(sender_ids)):
-        session.execute(text("SELECT pg_advisory_xact_lock(7310, :sid)"), {"sid": int(sender_id)})
+    # One statement, locks taken in ascending id order (the subquery is sorted before the
+    # function runs: OFFSET 0 keeps it from being flattened), so two workers cannot deadlock.
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(7310, s) FROM "
+            "(SELECT s FROM unnest(CAST(:ids AS int[])) AS s ORDER BY s OFFSET 0) AS sorted"
+        ),
+        {"ids": array_literal(ids)},
+    )
 
 
 def sender_usage(session: Session, sender_ids: Sequence[int], since: datetime) -> dict[int, list[Any]]:
