@@ -1,39 +1,16 @@
-"""Bulk reads the worker's batch relies on: the suppression check in both of its paths."""
+"""Engine SQL: id lists bound as one parameter, sender locks held to the end of the transaction."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
 from sqlalchemy.orm import Session
 
+from reachout.engine import lead_reads
 from reachout.engine import repository as repo
 
 MONDAY = datetime(2026, 3, 2, 8, 30, tzinfo=UTC)
-
-
-@pytest.mark.parametrize("small_list", [True, False], ids=["read-whole", "probed"])
-def test_suppressed_leads_match_email_domain_and_profile(
-    session: Session, make_lead: Any, monkeypatch: pytest.MonkeyPatch, small_list: bool
-) -> None:
-    from reachout.suppression import service as suppression
-
-    if not small_list:  # a list longer than this limit is probed with the batch's values instead
-        monkeypatch.setattr(repo, "SMALL_SUPPRESSION_LIST", 1)
-    by_email = make_lead(session, 1, email="Ann@Example.org")
-    by_domain = make_lead(session, 2, email="bob@blocked.test")
-    by_profile = make_lead(session, 3, email="cy@fine.test")
-    clear = make_lead(session, 4, email="dee@fine.test")
-    no_contact = make_lead(session, 5, email=None, profile_url=None)
-    ids = [by_email.id, by_domain.id, by_profile.id, clear.id, no_contact.id, 999_999]
-    assert repo.suppressed_leads(session, ids) == set()  # an empty list suppresses nobody
-
-    suppression.add(session, "ann@example.org", at=MONDAY)
-    assert repo.suppressed_leads(session, ids) == {by_email.id}  # only emails listed so far
-    suppression.add(session, "blocked.test", at=MONDAY)
-    suppression.add(session, by_profile.profile_url, at=MONDAY)
-    assert repo.suppressed_leads(session, ids) == {by_email.id, by_domain.id, by_profile.id}
 
 
 def test_id_lists_of_any_length_bind_as_one_parameter(session: Session, make_lead: Any) -> None:
@@ -49,7 +26,7 @@ def test_id_lists_of_any_length_bind_as_one_parameter(session: Session, make_lea
     wanted = [leads[0].id, leads[2].id, *range(10_000, 11_500)]
     conditions = list(repo.in_values(session, Lead.id, wanted))
     assert len(conditions) == 1
-    assert set(repo.load_leads(session, wanted)) == {leads[0].id, leads[2].id}
+    assert set(lead_reads.load_leads(session, wanted)) == {leads[0].id, leads[2].id}
     (by_name,) = repo.in_values(session, Lead.company, ['A "quoted", co', "B\\C", "nobody"])
     assert set(session.scalars(select(Lead.id).where(by_name))) == {leads[0].id, leads[1].id}
     assert list(repo.in_values(session, Lead.id, [])) == []

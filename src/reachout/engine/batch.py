@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from reachout.clock import ensure_utc
 from reachout.db import is_postgres
-from reachout.engine import bulk, inputs, planner, service
+from reachout.engine import bulk, inputs, lead_reads, planner, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Campaign, CampaignSender, EngineHold, Enrollment, Send
 from reachout.engine.render import RenderCache, render_step
@@ -162,9 +162,9 @@ def load_batch(
     senders = inputs.load_senders(session, sender_ids)
     states = inputs.sender_states(session, senders, now)
     lead_ids = sorted({e.lead_id for e in enrollments})
-    leads = repo.load_leads(session, lead_ids)
-    events = repo.lead_events(session, lead_ids)
-    suppressed = repo.suppressed_leads(session, lead_ids, leads)
+    leads = lead_reads.load_leads(session, lead_ids)
+    events = lead_reads.lead_events(session, lead_ids)
+    suppressed = lead_reads.suppressed_leads(session, lead_ids, leads)
     sends = repo.lead_sends(session, [e.id for e in enrollments])
     items = []
     sequences: dict[int, Any] = {}
@@ -242,7 +242,7 @@ def decide(batch: Batch, item: Item, now: datetime) -> tuple[planner.Decision, t
                 ensure_utc(send.created_at) + timedelta(minutes=5),
                 "in_flight",
             ), ()
-    if item.lead is None and repo.lead_model() is not None:
+    if item.lead is None and lead_reads.lead_model() is not None:
         return planner.Finish("the lead was deleted", enrollment.step_id, "lead_deleted"), ()
     senders = batch.senders_for(enrollment.campaign_id)
     return planner.next_decision(item.sequence, item.facts, item.state, senders, now, batch.defaults)

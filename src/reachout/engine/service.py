@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from reachout.channels.protocol import EventKind
 from reachout.clock import ensure_utc
+from reachout.engine import lead_reads
 from reachout.engine import repository as repo
 from reachout.engine.models import Campaign, CampaignSender, Enrollment, LeadEvent, Send
 from reachout.errors import ConflictError, NotFoundError, ValidationError
@@ -197,10 +198,10 @@ def enroll(session: Session, campaign: Campaign, lead_ids: Iterable[int], at: da
         raise ConflictError(f"campaign {campaign.name!r} is done", hint="create a new campaign")
     result = EnrollResult()
     ids = list(dict.fromkeys(int(i) for i in lead_ids))
-    known = repo.existing_lead_ids(session, ids)
+    known = lead_reads.existing_lead_ids(session, ids)
     busy = repo.leads_in_active_enrollments(session, ids)  # lead -> [(campaign_id, allow_overlap)]
-    stopped = repo.stopped_leads(session, ids)
-    suppressed = repo.suppressed_leads(session, ids)
+    stopped = lead_reads.stopped_leads(session, ids)
+    suppressed = lead_reads.suppressed_leads(session, ids)
     first_step = first_step_id(campaign.sequence)
 
     def skip(reason: str, lead_id: int) -> None:

@@ -34,7 +34,7 @@ from reachout import db
 from reachout.channels.protocol import Action, ActionType, Outcome, OutcomeKind, Recipient
 from reachout.clock import ensure_utc
 from reachout.engine import batch as planning
-from reachout.engine import inputs, pipeline, service
+from reachout.engine import inputs, lead_reads, pipeline, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Enrollment, Send
 from reachout.engine.outcomes import ambiguous_reason, record_delivered_many, record_outcome
@@ -292,7 +292,7 @@ class Worker:
             if not stale:
                 return 0
             senders = inputs.load_senders(session, sorted({s.sender_id for s in stale if s.sender_id}))
-            leads = repo.load_leads(session, sorted({s.lead_id for s in stale}))
+            leads = lead_reads.load_leads(session, sorted({s.lead_id for s in stale}))
             pending: list[PendingSend] = []
             for invite in stale:
                 sender = senders.get(invite.sender_id or 0)
