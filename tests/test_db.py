@@ -112,17 +112,20 @@ def test_a_deferred_checkpoint_skips_that_commits_checkpoint_only(tmp_path) -> N
     engine.dispose()
 
 
-def test_sqlite_json_reads_empty_objects_as_fresh_dicts(tmp_path) -> None:
+def test_json_reads_empty_objects_as_fresh_dicts(engine) -> None:
+    """Both backends' JSON reader (SQLite text, psycopg bytes) gives back what was written, and
+    an empty object as a new dict each time."""
     from sqlalchemy import JSON
 
-    engine = db.make_engine(f"sqlite:///{tmp_path / 'j.db'}")
     meta = MetaData()
     table = Table("t_json", meta, Column("id", Integer, primary_key=True), Column("doc", JSON()))
     meta.create_all(engine)
-    docs = [{}, {}, {"a": [1, {"b": None}]}, [], "{}", None]
-    with engine.begin() as conn:
-        conn.execute(table.insert(), [{"id": i, "doc": d} for i, d in enumerate(docs)])
-        read = [row.doc for row in conn.execute(select(table.c.doc).order_by(table.c.id))]
-    assert read == docs
-    assert read[0] is not read[1]  # never one shared dict that a caller could change for others
-    engine.dispose()
+    try:
+        docs = [{}, {}, {"a": [1, {"b": None}]}, [], "{}", None]
+        with engine.begin() as conn:
+            conn.execute(table.insert(), [{"id": i, "doc": d} for i, d in enumerate(docs)])
+            read = [row.doc for row in conn.execute(select(table.c.doc).order_by(table.c.id))]
+        assert read == docs
+        assert read[0] is not read[1]  # never one shared dict that a caller could change for others
+    finally:
+        meta.drop_all(engine)

@@ -54,6 +54,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         one step, several times cheaper than SQLAlchemy's parser followed by
         ``process_result_value``; text it cannot read goes the usual way."""
         usual = super().result_processor(dialect, coltype)
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            return _mark_utc  # psycopg gives naive datetimes: one call instead of two per value
         if dialect.name != "sqlite" or usual is None:
             return usual
         fallback = usual
@@ -70,6 +72,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return fallback(value)
 
         return process
+
+
+def _mark_utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=UTC)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -115,10 +121,11 @@ def checkpoint(engine: Engine) -> None:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
-def _json_loads(value: str) -> Any:
+def _json_loads(value: str | bytes) -> Any:
     """``json.loads`` with the empty object most JSON columns hold (``state``, ``custom_fields``)
-    answered without the parser (a fresh dict each time: callers may keep and change it)."""
-    return {} if value == "{}" else json.loads(value)
+    answered without the parser (a fresh dict each time: callers may keep and change it). Text
+    from SQLite, bytes from psycopg."""
+    return {} if value == "{}" or value == b"{}" else json.loads(value)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -133,6 +140,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "checkin", _restore_checkpoints)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if url.startswith("postgresql+psycopg"):  # psycopg parses JSON itself, with this function
+        kwargs.setdefault("json_deserializer", _json_loads)
     return create_engine(url, **kwargs)
 
 

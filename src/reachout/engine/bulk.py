@@ -121,6 +121,8 @@ def array_literal(values: Sequence[Any]) -> str:
     kinds = {type(v) for v in values}
     if kinds == {int}:  # ids and counts: no quoting to do
         return "{" + ",".join(map(str, values)) + "}"
+    if kinds == {datetime}:  # naive UTC: digits, dashes, colons, a space and a dot
+        return '{"' + '","'.join(map(str, values)) + '"}'
     if kinds == {str}:
         escaped = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
         return '{"' + '","'.join(escaped) + '"}'
