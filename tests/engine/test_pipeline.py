@@ -57,6 +57,7 @@ def test_parts_write_every_intent_hold_and_enrollment_change(
     w = worker.Worker(app, owner="w1")
     report = worker.WorkerReport()
     pending = w.claim_and_plan(MONDAY, 100, report)
+    w.close()
     assert (report.claimed, report.held) == (13, len(held))
     with app.session() as session:
         intents = {s.id: s for s in session.scalars(select(Send))}
@@ -98,10 +99,51 @@ def test_a_failing_write_in_a_later_part_rolls_the_whole_batch_back(
                 created_at=MONDAY,
             )
         )
+    w = worker.Worker(app, owner="w1")
     with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
-        worker.Worker(app, owner="w1").claim_and_plan(MONDAY, 100, worker.WorkerReport())
+        w.claim_and_plan(MONDAY, 100, worker.WorkerReport())
+    w.close()
     with app.session() as session:
         assert [s.status for s in session.scalars(select(Send))] == ["failed"]  # no intent kept
         assert list(session.scalars(select(EngineHold))) == []
         after = {e.id: (e.next_due_at, e.lease_owner) for e in session.scalars(select(Enrollment))}
     assert after == before
+
+
+def test_leads_are_read_on_the_claims_connection_when_the_side_one_fails(
+    app: Any, make_lead: Any, make_sender: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL reads a batch's leads on a second connection (engine/prefetch.py); if that
+    fails the batch still plans with the right lead data, read on its own connection."""
+    from reachout.engine import prefetch
+
+    sendable, _ = _campaign(app, make_lead, make_sender)
+    calls: list[int] = []
+
+    def broken(self: Any, ids: list[int]) -> Any:
+        calls.append(len(ids))
+        raise ConnectionError("side connection lost")
+
+    monkeypatch.setattr(prefetch.LeadPrefetch, "_fetch", broken)
+    w = worker.Worker(app, owner="w1")
+    try:
+        pending = w.claim_and_plan(MONDAY, 100, worker.WorkerReport())
+    finally:
+        w.close()
+    postgres = app.engine.dialect.name == "postgresql"
+    assert calls == ([13] if postgres else [])  # the side read is a PostgreSQL-only path
+    assert sorted(p.action.recipient.lead_id for p in pending) == sorted(sendable)
+    assert all(p.action.body.startswith("About Co") for p in pending)
+
+
+def test_a_closed_worker_releases_its_side_connection(app: Any, make_lead: Any, make_sender: Any) -> None:
+    _campaign(app, make_lead, make_sender)
+    w = worker.Worker(app, owner="w1")
+    w.claim_and_plan(MONDAY, 100, worker.WorkerReport())
+    side = w._prefetch
+    if app.engine.dialect.name == "postgresql":
+        assert side is not None and side._conn is not None and not side._conn.closed
+    w.close()
+    assert w._prefetch is None
+    if side is not None:
+        assert side._conn is None and side._thread._shutdown

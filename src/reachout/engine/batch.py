@@ -9,6 +9,7 @@ Lead facts come from ``leads`` + ``lead_events`` + the suppression list; sender 
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import attrgetter
@@ -137,10 +138,17 @@ ROW_COLUMNS = [_TABLE.c[name] for name in _ROW_FIELDS]  # select these to build 
 
 
 def load_batch(
-    session: Session, ids: list[int], now: datetime, *, lock: bool, rows: list[Any] | None = None
+    session: Session,
+    ids: list[int],
+    now: datetime,
+    *,
+    lock: bool,
+    rows: list[Any] | None = None,
+    leads_future: Future[dict[int, Any]] | None = None,
 ) -> Batch:
     """The planner's inputs for enrollments ``ids`` (``rows``: their ``ROW_COLUMNS``, when the
-    caller selected them already, as the claim does)."""
+    caller selected them already, as the claim does; ``leads_future``: their leads, being read
+    elsewhere meanwhile, see ``engine.prefetch``)."""
     enrollments: list[EnrollmentRow] = [EnrollmentRow(*row) for row in rows or ()]
     if rows is None:
         for part in repo.chunks(ids):
@@ -162,10 +170,10 @@ def load_batch(
     senders = inputs.load_senders(session, sender_ids)
     states = inputs.sender_states(session, senders, now)
     lead_ids = sorted({e.lead_id for e in enrollments})
-    leads = lead_reads.load_leads(session, lead_ids)
     events = lead_reads.lead_events(session, lead_ids)
-    suppressed = lead_reads.suppressed_leads(session, lead_ids, leads)
     sends = repo.lead_sends(session, [e.id for e in enrollments])
+    leads = _leads(session, lead_ids, leads_future)
+    suppressed = lead_reads.suppressed_leads(session, lead_ids, leads)
     items = []
     sequences: dict[int, Any] = {}
     for enrollment in enrollments:
@@ -220,6 +228,15 @@ def load_batch(
         defaults=inputs.defaults_for(),
         by_name={s.name: sid for sid, s in senders.items()},
     )
+
+
+def _leads(session: Session, ids: list[int], future: Future[dict[int, Any]] | None) -> dict[int, Any]:
+    if future is not None:
+        try:
+            return future.result()
+        except Exception:  # the side connection failed: read them here, as without it
+            pass
+    return lead_reads.load_leads(session, ids)
 
 
 def decide(batch: Batch, item: Item, now: datetime) -> tuple[planner.Decision, tuple[planner.Advance, ...]]:

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from reachout.engine.models import LeadEvent
@@ -59,14 +60,16 @@ class LeadRow:
         return dict(lead.context(self))
 
 
-def load_leads(session: Session, ids: Sequence[int]) -> dict[int, Any]:
+def load_leads(session: Session | Connection, ids: Sequence[int]) -> dict[int, Any]:
+    """``LeadRow``s by id (missing ids are left out), through a session or a plain connection."""
     lead = lead_model()
     if lead is None:
         return {}
     out: dict[int, Any] = {}
     columns = [c for c in lead.__table__.c if c.name not in _LEAD_BOOKKEEPING]
     names = [c.name for c in columns]
-    conn = session.connection()  # plain rows: Core, not the ORM's per-row loading
+    # Plain rows: Core, not the ORM's per-row loading.
+    conn = session if isinstance(session, Connection) else session.connection()
     for condition in in_values(session, lead.id, ids):
         for row in conn.execute(select(*columns).where(condition)).all():
             values = dict(zip(names, row, strict=True))

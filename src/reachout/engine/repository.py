@@ -27,6 +27,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, aliased
 
 from reachout.db import is_postgres
@@ -43,14 +44,16 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
         yield values[i : i + size]
 
 
-def in_values(session: Session, column: Any, values: Sequence[Any]) -> Iterable[ColumnElement[bool]]:
+def in_values(
+    session: Session | Connection, column: Any, values: Sequence[Any]
+) -> Iterable[ColumnElement[bool]]:
     """``column IN values`` as the condition of one statement with one parameter, however many
     values: ``column = ANY(array)`` on PostgreSQL, ``column IN (SELECT value FROM json_each(?))``
     on SQLite (no statement of hundreds of placeholders to expand and bind per call); chunks of
     ``CHUNK`` placeholders on any other backend."""
     if not values:
         return
-    dialect = session.get_bind().dialect.name
+    dialect = (session.dialect if isinstance(session, Connection) else session.get_bind().dialect).name
     if dialect == "postgresql":  # one text parameter the server parses (see bulk.array_literal)
         yield column == any_(cast(literal(array_literal(values), Text()), ARRAY(column.type)))
         return

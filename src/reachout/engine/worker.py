@@ -38,6 +38,7 @@ from reachout.engine import inputs, lead_reads, pipeline, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Enrollment, Send
 from reachout.engine.outcomes import ambiguous_reason, record_delivered_many, record_outcome
+from reachout.engine.prefetch import LeadPrefetch
 
 DEFAULT_LEASE = timedelta(minutes=5)
 WITHDRAW_EVERY = timedelta(minutes=10)
@@ -136,6 +137,7 @@ class Worker:
         self.outcome_batch = max(1, outcome_batch)
         self._last_withdraw: datetime | None = None
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self._prefetch: LeadPrefetch | None = None
         self.lease = lease
         if driver_for is None:
             from reachout.engine.drivers import get_driver
@@ -196,10 +198,14 @@ class Worker:
         """Plan and write; returns (item, send id, intent row, sender) per intent written."""
         planned: list[tuple[Any, int, dict[str, Any], Any]] = []
         if live:
-            batch = planning.load_batch(session, live, now, lock=True, rows=rows)
+            pipelined = db.is_postgres(session) and len(live) > pipeline.PART
+            leads = None
+            if pipelined and rows is not None:  # read the leads beside the rest (engine/prefetch.py)
+                leads = self._lead_prefetch().start(sorted({row.lead_id for row in rows}))
+            batch = planning.load_batch(session, live, now, lock=True, rows=rows, leads_future=leads)
             batch.lease = (self.owner, now + self.lease)
             planning.clear_holds(session, live)
-            if db.is_postgres(session) and len(batch.items) > pipeline.PART:
+            if pipelined:
                 # Write each part while the next is planned (see engine/pipeline.py).
                 batch.render_cache.prefetch(session, planning.template_names(batch))
                 with session.no_autoflush, pipeline.PipelinedWrites(session) as writes:
@@ -215,6 +221,17 @@ class Worker:
             for item, send_id, row in written:
                 planned.append((item, send_id, row, batch.senders_by_id[row["sender_id"]]))
         return planned
+
+    def _lead_prefetch(self) -> LeadPrefetch:
+        if self._prefetch is None:
+            self._prefetch = LeadPrefetch(self.app.engine)
+        return self._prefetch
+
+    def close(self) -> None:
+        """Release the worker's side connection and thread (PostgreSQL), if it opened them."""
+        if self._prefetch is not None:
+            self._prefetch.close()
+            self._prefetch = None
 
     @staticmethod
     def _apply(session: Session, batch: Any, items: list[Any], now: datetime, report: WorkerReport) -> None:
@@ -376,17 +393,24 @@ class Worker:
     ) -> WorkerReport:
         """Loop until ``stop()`` is true (or once); sleeps when nothing is due."""
         total = WorkerReport()
-        while True:
-            report = self.run_once(limit=limit)
-            total.add(report)
-            if once or (stop is not None and stop()):
-                return total
-            if report.claimed == 0:
-                time.sleep(idle_sleep)
+        try:
+            while True:
+                report = self.run_once(limit=limit)
+                total.add(report)
+                if once or (stop is not None and stop()):
+                    return total
+                if report.claimed == 0:
+                    time.sleep(idle_sleep)
+        finally:
+            self.close()
 
 
 def run_once(app: Any, now: datetime | None = None, limit: int = 100, **kw: Any) -> WorkerReport:
-    return Worker(app, **kw).run_once(now, limit)
+    worker = Worker(app, **kw)
+    try:
+        return worker.run_once(now, limit)
+    finally:
+        worker.close()
 
 
 # -- actions and outcomes ------------------------------------------------------------------------
