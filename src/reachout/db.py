@@ -53,9 +53,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         """SQLite hands back text: parse it with ``datetime.fromisoformat`` (C) and mark it UTC in
         one step, several times cheaper than SQLAlchemy's parser followed by
         ``process_result_value``; text it cannot read goes the usual way."""
-        usual = super().result_processor(dialect, coltype)
         if dialect.name == "postgresql" and dialect.driver == "psycopg":
             return _mark_utc  # psycopg gives naive datetimes: one call instead of two per value
+        usual = super().result_processor(dialect, coltype)
         if dialect.name != "sqlite" or usual is None:
             return usual
         fallback = usual

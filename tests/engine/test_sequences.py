@@ -225,3 +225,20 @@ def test_opened_email_needs_open_tracking() -> None:
         sequences.check_for_settings(s, open_tracking=False)
     sequences.check_for_settings(s, open_tracking=True)
     sequences.check_for_settings(sequences.builtin("multichannel"), open_tracking=False)
+
+
+def test_a_sequence_names_every_template_its_steps_may_render() -> None:
+    """Steps' templates, a connection request's note template and A/B variants' templates; an
+    inline step names none (the worker reads exactly these before planning a batch)."""
+    assert load_sequence("multichannel").template_names() == {
+        "email-intro",
+        "rabt-inmail",
+        "aida-inmail",
+        "followup-inmail",
+        "note-short",
+        "followup-message",
+    }
+    inline = parse_sequence(
+        {"name": "x", "steps": [{"id": "a", "type": "email", "subject": "Hi", "body": "Hello"}]}
+    )
+    assert inline.template_names() == set()

@@ -45,9 +45,15 @@ def load_limits() -> ChannelLimits:
 
 @lru_cache(maxsize=16)
 def _limits_for(env: tuple[tuple[str, str], ...]) -> ChannelLimits:
-    """``load_limits`` for one snapshot of the variables (the key; settings read them again)."""
+    """``load_limits`` for one snapshot of the variables: the limits are built from the key
+    itself, so a cached result always matches the variables it is filed under."""
+    prefix = LimitSettings.model_config.get("env_prefix", "").upper()
+    given = {name[len(prefix) :].lower(): value for name, value in env}
     try:
-        values = LimitSettings().model_dump()
+        # model_validate checks the snapshot alone (no second read of the environment).
+        values = LimitSettings.model_validate(
+            {k: v for k, v in given.items() if k in LimitSettings.model_fields}
+        ).model_dump()
     except pydantic.ValidationError as exc:
         bad = [
             f"REACHOUT_LIMIT_{str(err['loc'][0]).upper()}={err.get('input')!r} ({err['msg'].lower()})"

@@ -151,8 +151,8 @@ def load_batch(
     elsewhere meanwhile, see ``engine.prefetch``)."""
     enrollments: list[EnrollmentRow] = [EnrollmentRow(*row) for row in rows or ()]
     if rows is None:
-        for part in repo.chunks(ids):
-            for row in session.execute(select(*ROW_COLUMNS).where(_TABLE.c.id.in_(part))):
+        for condition in repo.in_values(session, _TABLE.c.id, ids):
+            for row in session.connection().execute(select(*ROW_COLUMNS).where(condition)).all():
                 enrollments.append(EnrollmentRow(*row))
     enrollments.sort(key=lambda e: (e.next_due_at or now, e.id))
     campaign_ids = sorted({e.campaign_id for e in enrollments})
@@ -386,17 +386,9 @@ def changed_groups(items: list[Item]) -> dict[tuple[str, ...], list[dict[str, An
 
 
 def template_names(batch: Batch) -> set[str]:
-    """Every template a decision in this batch may name (steps, notes, A/B variants)."""
-    names: set[str] = set()
-    seen: set[int] = set()
-    for item in batch.items:
-        if id(item.sequence) in seen:
-            continue
-        seen.add(id(item.sequence))
-        for step in item.sequence.steps:
-            names.update(n for n in (step.template, step.note_template) if n)
-            names.update(v.template for v in step.variants if v.template)
-    return names
+    """Every template a decision in this batch may name (its sequences' steps)."""
+    sequences = {id(item.sequence): item.sequence for item in batch.items}
+    return set().union(*(sequence.template_names() for sequence in sequences.values()))
 
 
 def clear_holds(session: Session, ids: list[int]) -> None:

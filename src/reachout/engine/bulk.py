@@ -106,8 +106,12 @@ def _element(value: Any) -> str:
         return "t" if value else "f"
     if type(value) is int:
         return str(value)
-    text_value = value if type(value) is str else str(value)
-    return '"' + text_value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + _escape(value if type(value) is str else str(value)) + '"'
+
+
+def _escape(text_value: str) -> str:
+    """Backslash and double quote escaped, for a double-quoted array element."""
+    return text_value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def array_literal(values: Sequence[Any]) -> str:
@@ -124,8 +128,7 @@ def array_literal(values: Sequence[Any]) -> str:
     if kinds == {datetime}:  # naive UTC: digits, dashes, colons, a space and a dot
         return '{"' + '","'.join(map(str, values)) + '"}'
     if kinds == {str}:
-        escaped = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
-        return '{"' + '","'.join(escaped) + '"}'
+        return '{"' + '","'.join([_escape(v) for v in values]) + '"}'
     return "{" + ",".join([_element(v) for v in values]) + "}"
 
 

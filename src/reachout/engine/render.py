@@ -98,14 +98,26 @@ def render_step(
         found = cache.template(session, template)
         if isinstance(found, NotFoundError):
             return Text(None, "", f"template {template}: {found}")
-        rendered = _render(compose, cache, found.subject, found.body, lead, sender, f"{found.name}:{lead_id}")
-        problem = _template_problem(compose, cache, rendered, found.channel, account)
-        if problem is not None:
-            return Text(None, "", f"template {template}: {problem}")
-        return Text(rendered.subject, rendered.body)
+        seed_for = f"{found.name}:{lead_id}"
+        context = _context(compose, cache, found.subject, found.body, lead, sender)
+        rendered = compose.templating.render(found.subject, found.body, context, seed=seed_for)
+        limits = cache.channel_limits()
+        if not (rendered.blocked or rendered.error) and within_hard_limits(
+            found.channel, rendered.subject, rendered.body, account, limits
+        ):
+            return Text(rendered.subject, rendered.body)
+        # Not sendable as far as the quick check sees: compose's own render says why (or that
+        # the full lint passes after all).
+        message = compose.service.render_message(
+            found, context, seed=seed_for, lead_id=lead_id, account=account, limits=limits
+        )
+        if message.sendable:
+            return Text(message.subject, message.body)
+        return Text(None, "", f"template {template}: {message.reason or 'not sendable'}")
     if body is None:
         return Text(subject, "")
-    rendered = _render(compose, cache, subject, body, lead, sender, seed)
+    context = _context(compose, cache, subject, body, lead, sender)
+    rendered = compose.templating.render(subject, body, context, seed=seed)
     if rendered.blocked or rendered.error:
         return Text(
             None,
@@ -128,43 +140,18 @@ def render_step(
     return Text(rendered.subject, rendered.body)
 
 
-def _render(
-    compose: Any, cache: RenderCache, subject: str | None, body: str, lead: Any, sender: Any, seed: str
-) -> Any:
+def _context(
+    compose: Any, cache: RenderCache, subject: str | None, body: str, lead: Any, sender: Any
+) -> dict[str, Any]:
+    """The template variables the message reads (all of them when it does not compile)."""
+    if lead is None:
+        return {}
     templating = compose.templating
-    context: dict[str, Any] = {}
-    if lead is not None:
-        try:
-            names = templating.compile_template(subject, body).names
-        except Exception:  # a broken template: render() below reports it
-            context = compose.service.lead_context(lead, sender)
-        else:
-            context = compose.service.lead_context_for(lead, sender, names, cache.sender_context(sender))
-    return templating.render(subject, body, context, seed=seed)
-
-
-def _template_problem(
-    compose: Any, cache: RenderCache, rendered: Any, channel: str, account: str
-) -> str | None:
-    """``RenderedMessage.reason`` for a stored template's render (None: sendable)."""
-    if rendered.missing:
-        return f"missing {', '.join(rendered.missing)} (no value and no fallback)"
-    if rendered.error:
-        return str(rendered.error)
-    limits = cache.channel_limits()
-    if within_hard_limits(channel, rendered.subject, rendered.body, account, limits):
-        return None
-    checked = compose.rules.lint(
-        channel,
-        rendered.subject,
-        rendered.body,
-        account=account,
-        limits=limits,
-        variables_used=rendered.variables_used,
-    )
-    if checked.ok:
-        return None
-    return "; ".join(i.message for i in checked.errors) or "not sendable"
+    try:
+        names = templating.compile_template(subject, body).names
+    except Exception:  # a broken template: render() reports it
+        return dict(compose.service.lead_context(lead, sender))
+    return dict(compose.service.lead_context_for(lead, sender, names, cache.sender_context(sender)))
 
 
 def within_hard_limits(

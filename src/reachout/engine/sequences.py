@@ -356,6 +356,14 @@ class Sequence(_Model):
                     )
         return self
 
+    def template_names(self) -> set[str]:
+        """Every stored template a step may render: its template, note template, variants'."""
+        names: set[str] = set()
+        for step in self.steps:
+            names.update(n for n in (step.template, step.note_template) if n)
+            names.update(v.template for v in step.variants if v.template)
+        return names
+
     def index_of(self, step_id: str) -> int:
         for index, step in enumerate(self.steps):
             if step.id == step_id:
