@@ -14,8 +14,9 @@
    Between rounds (not timed) the ``intent`` rows the round wrote are deleted, so every round plans against the
    same send ledger: without that, each round would add 1,000 same-second sends to the four
    mailboxes' history and later rounds would measure an ever-growing, unrealistic ledger. The
-   enrollments a round claimed stay advanced (leased, not due), so each round claims a fresh
-   1,000 of the 1,000,000 due enrollments.
+   enrollments a round claimed get what delivery and the next plan would give them (lease
+   cleared, next due at the follow-up three days on), so each round claims a fresh 1,000 of the
+   1,000,000 due enrollments.
    The populated SQLite file is cached (``$REACHOUT_BENCH_CACHE``, default a temp folder) and
    copied for each run; PostgreSQL uses a database named ``reachout_bench_<n>`` kept between
    runs and reset (sends deleted, leases cleared, vacuumed, its tables read into the OS page
@@ -215,6 +216,15 @@ def _measure_claim_plan(url: str, rounds: int, template: str | None = None) -> l
             cpu.append(elapsed_cpu * 1000)
         with app.engine.begin() as conn:  # not timed: the next round sees the same send ledger
             conn.execute(text("DELETE FROM sends WHERE status = 'intent'"))
+            # What delivery's outcome and the next plan do to a sent enrollment: lease cleared,
+            # next due at the follow-up (3 days on); out of the due range either way.
+            conn.execute(
+                text(
+                    "UPDATE enrollments SET lease_owner = NULL, lease_until = NULL, next_due_at = :later "
+                    "WHERE lease_owner = 'bench'"
+                ),
+                {"later": _ts(NOW + timedelta(days=3))},
+            )
     bootstrap.reset()
     _set_sequence(url, SEQUENCE)
     _CPU[url.split(":", 1)[0] + (f"+{template}" if template else "")] = statistics.median(cpu)

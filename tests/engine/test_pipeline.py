@@ -70,7 +70,9 @@ def test_parts_write_every_intent_hold_and_enrollment_change(
     assert all(p.action.body.startswith("About Co") for p in pending)
     for lead in sendable:
         e = enrollments[lead]
-        assert (e.lease_owner, e.next_due_at, e.sender_id is not None) == ("w1", None, True)
+        # Still due: the lease, not next_due_at, keeps other claims off until the outcome.
+        assert (e.lease_owner, e.sender_id is not None) == ("w1", True)
+        assert e.next_due_at is not None and e.next_due_at <= MONDAY < e.lease_until
     for lead in held:
         e = enrollments[lead]
         assert holds[e.id].reason == "step intro: missing company"

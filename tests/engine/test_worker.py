@@ -132,6 +132,28 @@ def test_a_crash_between_intent_and_outcome_leaves_an_ambiguous_send(app: Any, s
     assert _driver(app).duplicates == {}
 
 
+def test_an_enrollment_with_a_send_in_flight_is_never_planned_again(app: Any, setup: Any) -> None:
+    """The intent leaves next_due_at as it was: the lease keeps claims off, and a claim after
+    the lease ran out (its worker died, no sweep yet) sees the intent and holds."""
+    setup(2)
+    w = worker.Worker(app, owner="w1", lease=timedelta(minutes=10))
+    first = worker.WorkerReport()
+    assert len(w.claim_and_plan(MONDAY, 10, first)) == 2  # intents committed, never delivered
+    again = worker.WorkerReport()
+    assert w.claim_and_plan(MONDAY + timedelta(minutes=5), 10, again) == []
+    assert again.claimed == 0  # leased
+    other = worker.Worker(app, owner="w2")
+    late = worker.WorkerReport()
+    assert other.claim_and_plan(MONDAY + timedelta(minutes=11), 10, late) == []
+    assert (late.claimed, late.held) == (2, 2)
+    sends = _sends(app)
+    assert [s.status for s in sends] == ["intent", "intent"]
+    with app.session() as session:
+        reasons = sorted(h.reason for h in session.scalars(select(EngineHold)))
+    assert reasons == sorted(f"send {s.id} is in flight" for s in sends)
+    assert _driver(app).actions == []  # no driver was ever called
+
+
 def test_an_invalid_address_ends_email_steps(app: Any, setup: Any) -> None:
     setup(1)
     _driver(app).outcomes["email"] = Outcome(kind=OutcomeKind.INVALID_RECIPIENT, detail="550 5.1.1")
