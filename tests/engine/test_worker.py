@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -276,3 +277,34 @@ def _sender(app: Any) -> Any:
         from reachout.senders.service import get_by_name
 
         return get_by_name(session, "mbox")
+
+
+def test_the_collector_waits_until_the_batch_is_delivered_and_released(app: Any, setup: Any) -> None:
+    setup(2)
+    seen: list[bool] = []
+
+    class Recording:
+        def send(self, action: Any) -> Outcome:
+            seen.append(gc.isenabled())
+            return Outcome(kind=OutcomeKind.SENT, provider_id=f"p:{action.key}")
+
+    assert gc.isenabled()
+    report = worker.Worker(app, driver_for=lambda sender: Recording()).run_once(MONDAY)
+    assert report.sent == 2 and seen == [False, False]  # paused while delivering
+    assert gc.isenabled()  # and resumed afterwards
+
+
+def test_a_nested_pause_leaves_resuming_to_the_outermost() -> None:
+    assert gc.isenabled()
+    with worker.gc_paused():
+        with worker.gc_paused():
+            pass
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with worker.gc_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
+    finally:
+        gc.enable()

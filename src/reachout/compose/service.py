@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select
@@ -232,8 +233,7 @@ def lead_context_for(
     A column that is empty falls back to a custom field of that name, as in ``Lead.context``;
     the sender's variables win over the lead's. ``sender_ctx``: ``sender_context(sender)`` when
     the caller has it already (a batch renders for the same few senders 1,000 times)."""
-    from reachout.leads.models import DATA_FIELDS
-
+    columns = _lead_columns()
     custom = lead.custom_fields or {}
     if sender_ctx is None:
         sender_ctx = sender_context(sender)
@@ -244,7 +244,7 @@ def lead_context_for(
             continue
         if name == "full_name":
             value: Any = lead.full_name
-        elif name in DATA_FIELDS or name == "source_file":
+        elif name in columns:
             value = getattr(lead, name)
         else:
             value = None
@@ -252,8 +252,16 @@ def lead_context_for(
             value = custom.get(name)
         if value is not None and value != "":
             ctx[name] = value
-    ctx["custom"] = {k: v for k, v in custom.items() if v is not None and v != ""}
+    ctx["custom"] = {k: v for k, v in custom.items() if v is not None and v != ""} if custom else {}
     return ctx
+
+
+@cache
+def _lead_columns() -> frozenset[str]:
+    """The lead columns a template may name (imported on first use: leads imports compose)."""
+    from reachout.leads.models import DATA_FIELDS
+
+    return frozenset({*DATA_FIELDS, "source_file"})
 
 
 def sender_context(sender: Any | None) -> dict[str, Any]:

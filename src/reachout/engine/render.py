@@ -150,8 +150,12 @@ def _context(
     try:
         names = templating.compile_template(subject, body).names
     except Exception:  # a broken template: render() reports it
-        return dict(compose.service.lead_context(lead, sender))
-    return dict(compose.service.lead_context_for(lead, sender, names, cache.sender_context(sender)))
+        whole: dict[str, Any] = compose.service.lead_context(lead, sender)
+        return whole
+    context: dict[str, Any] = compose.service.lead_context_for(
+        lead, sender, names, cache.sender_context(sender)
+    )
+    return context
 
 
 def within_hard_limits(

@@ -113,7 +113,10 @@ class Context:
     def zone(self, step: Step) -> str:
         fallback = self.defaults.fallback_timezone
         if fallback is None:
-            pool = self.candidates(step) or self.senders
+            known = self._candidates
+            pool = (
+                known[1] if known is not None and known[0] is step else self.candidates(step)
+            ) or self.senders
             fallback = pool[0].timezone if pool else "UTC"
         return lead_zone(self.lead.timezone, self.lead.country, self.lead.location, fallback)
 

@@ -145,6 +145,7 @@ def zone_for_country(country: str | None, location: str | None = None) -> str | 
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def lead_zone(timezone: str | None, country: str | None, location: str | None, fallback: str) -> str:
     """The zone a lead's window is read in: explicit, else from country/location, else ``fallback``."""
     if valid_zone(timezone):
