@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from reachout.engine import rules
+from reachout.engine.frozen import quick_init
 from reachout.engine.rules import Capacity, Defaults
 from reachout.engine.rules_context import Context
 from reachout.engine.rules_state import EnrollmentState, LeadFacts, PastSend, SenderState, SentAction
@@ -50,6 +51,7 @@ __all__ = [
 _STATIC_CONDITIONS = frozenset({"open_profile", "premium", "has_email", "email_verified", "has_profile"})
 
 
+@quick_init
 @dataclass(frozen=True)
 class SendDecision:
     step_id: str
@@ -68,6 +70,7 @@ class SendDecision:
     kind: str = "send"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Hold:
     step_id: str | None
@@ -78,6 +81,7 @@ class Hold:
     kind: str = "hold"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Finish:
     reason: str
@@ -86,6 +90,7 @@ class Finish:
     kind: str = "finish"
 
 
+@quick_init
 @dataclass(frozen=True)
 class Advance:
     to_step: str

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from reachout.engine.frozen import quick_init
 from reachout.errors import NotFoundError
 
 # Action type -> the compose channel whose limits apply to an inline body.
@@ -67,6 +68,7 @@ class RenderCache:
         return found
 
 
+@quick_init
 @dataclass(frozen=True)
 class Text:
     """A rendered message, or why it may not be sent (``problem``)."""

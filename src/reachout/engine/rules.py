@@ -25,6 +25,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import Any, cast
 
+from reachout.engine.frozen import quick_init
+
 # The plain data types live in rules_state; they are re-exported here for callers.
 from reachout.engine.rules_state import (
     EnrollmentState,
@@ -188,6 +190,7 @@ def _effective_limits(sender: SenderState, defaults: Defaults, now: datetime) ->
     )
 
 
+@quick_init
 @dataclass(frozen=True)
 class Capacity:
     """Whether a sender may send now; when not, the rule, a human reason and when it frees up."""

@@ -14,7 +14,10 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
+from reachout.engine.frozen import quick_init
 
+
+@quick_init
 @dataclass(frozen=True)
 class SentAction:
     """One past send of a sender, as the send ledger records it."""
@@ -135,6 +138,7 @@ class SenderState:
         return new
 
 
+@quick_init
 @dataclass(frozen=True)
 class LeadFacts:
     """What the rules need to know about one lead (plain data; the service fills it)."""
@@ -165,6 +169,7 @@ class LeadFacts:
         return self.degree == 1 or self.accepted
 
 
+@quick_init
 @dataclass(frozen=True)
 class PastSend:
     """A send of this enrollment (any status except failed / not sent)."""
@@ -177,6 +182,7 @@ class PastSend:
     channel: str = "linkedin"
 
 
+@quick_init
 @dataclass(frozen=True)
 class EnrollmentState:
     campaign: str = ""
