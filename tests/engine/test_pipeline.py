@@ -70,8 +70,9 @@ def test_parts_write_every_intent_hold_and_enrollment_change(
     assert all(p.action.body.startswith("About Co") for p in pending)
     for lead in sendable:
         e = enrollments[lead]
-        # Still due: the lease, not next_due_at, keeps other claims off until the outcome.
-        assert (e.lease_owner, e.sender_id is not None) == ("w1", True)
+        # Still due: the lease, not next_due_at, keeps other claims off until the outcome,
+        # which also records the sender and variant.
+        assert (e.lease_owner, e.sender_id, e.variant) == ("w1", None, None)
         assert e.next_due_at is not None and e.next_due_at <= MONDAY < e.lease_until
     for lead in held:
         e = enrollments[lead]
@@ -79,6 +80,14 @@ def test_parts_write_every_intent_hold_and_enrollment_change(
         assert e.lease_owner is None and e.next_due_at is not None and e.sender_id is None
     w.deliver(pending, lambda: MONDAY, report)
     assert report.sent == len(sendable)
+    senders = {p.send_id: p.row["sender_id"] for p in pending}
+    with app.session() as session:
+        sent = {s.enrollment_id: s for s in session.scalars(select(Send))}
+        for e in session.scalars(select(Enrollment)):
+            if e.lead_id in sendable:
+                send = sent[e.id]
+                assert (e.sender_id, e.variant) == (senders[send.id], "A") == (send.sender_id, send.variant)
+                assert (e.lease_owner, e.lease_until, e.next_due_at) == (None, None, MONDAY)
 
 
 def test_a_failing_write_in_a_later_part_rolls_the_whole_batch_back(

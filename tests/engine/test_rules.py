@@ -228,7 +228,14 @@ def test_recording_sends_in_place_counts_like_with_send(
         for i, (t, m, o, n) in enumerate(raw)
     ]
     history, later = sends[:split], sends[split:]
-    fields = {"name": "a", "account_type": "free", "credits_available": 50, "limits": {"daily_email": 5}}
+    earlier = {10_000: base - timedelta(days=3)}  # pending before the batch: never written to
+    fields = {
+        "name": "a",
+        "account_type": "free",
+        "credits_available": 50,
+        "limits": {"daily_email": 5},
+        "pending_invitations": earlier,
+    }
     immutable = SenderState(sends=tuple(history), **fields)  # type: ignore[arg-type]
     indexed = SenderState.from_index(SenderState("a", sends=tuple(history)).index, **fields)
     for send in later:
@@ -239,6 +246,7 @@ def test_recording_sends_in_place_counts_like_with_send(
     assert indexed.index == immutable.index
     assert indexed.credits_available == immutable.credits_available
     assert dict(indexed.pending_invitations) == dict(immutable.pending_invitations)
+    assert earlier == {10_000: base - timedelta(days=3)}
     for action in ("connection_request", "inmail", "email", "message"):
         assert rules.load(indexed, action, now) == len(rules.rolling_week(immutable, action, now))
         assert rules.capacity(indexed, action, now, defaults) == rules.capacity(

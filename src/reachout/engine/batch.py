@@ -330,12 +330,12 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
     batch.new_sends.append((item, row))
     enrollment.step_id = decision.step_id
     enrollment.step_index = item.sequence.index_of(decision.step_id)
-    enrollment.variant = decision.variant
-    enrollment.sender_id = sender_id
     # next_due_at stays: the lease keeps other claims off while the send is in flight, and the
     # outcome transaction moves it on. Not touching it here spares the (status, next_due_at)
     # index one move per send (SQLite: ~9 us a row; PostgreSQL: the update can stay HOT).
     # A claim after an expired lease sees the intent and holds ("send N is in flight").
+    # The claim wrote this same lease already, and the outcome records the sender and variant
+    # on the enrollment: a planned send leaves the row as the claim left it (no second write).
     if batch.lease is not None:
         enrollment.lease_owner, enrollment.lease_until = batch.lease
     batch.states[sender_id].record(

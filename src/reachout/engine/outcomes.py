@@ -9,7 +9,7 @@ credits) or retry with back-off (transient errors), and the reason is kept for `
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import cast
+from typing import NamedTuple, cast
 
 from sqlalchemy import String, Table, bindparam, case, func, update
 from sqlalchemy.orm import Session
@@ -46,6 +46,12 @@ _DELIVERED_ENROLLMENT = (
     .where(_ENROLLMENTS.c.id == bindparam("_id"))
     .values(
         last_sent_at=bindparam("at", type_=_ENROLLMENTS.c.last_sent_at.type),
+        sender_id=func.coalesce(
+            bindparam("sender_id", type_=_ENROLLMENTS.c.sender_id.type), _ENROLLMENTS.c.sender_id
+        ),
+        variant=func.coalesce(
+            bindparam("variant", type_=_ENROLLMENTS.c.variant.type), _ENROLLMENTS.c.variant
+        ),
         retries=0,
         lease_owner=None,
         lease_until=None,
@@ -57,14 +63,25 @@ _DELIVERED_ENROLLMENT = (
 )
 
 
-def record_delivered_many(session: Session, items: list[tuple[int, int, Outcome, datetime]]) -> None:
-    """Deliveries with nothing to charge, (send id, enrollment id, outcome, at) each, in two
-    executemany UPDATEs: the same effect as ``record_outcome`` for that case."""
+class Delivered(NamedTuple):
+    """A delivery with nothing to charge, as ``record_delivered_many`` writes it."""
+
+    send_id: int
+    enrollment_id: int
+    outcome: Outcome
+    at: datetime
+    sender_id: int | None  # the intent's sender and variant, recorded on the enrollment
+    variant: str | None
+
+
+def record_delivered_many(session: Session, items: list[Delivered]) -> None:
+    """Deliveries with nothing to charge, in two executemany UPDATEs: the same effect as
+    ``record_outcome`` for that case."""
     if not items:
         return
     sends = []
     enrollments = []
-    for send_id, enrollment_id, outcome, at in items:
+    for send_id, enrollment_id, outcome, at, sender_id, variant in items:
         sent = outcome.kind is OutcomeKind.SENT
         sends.append(
             {
@@ -75,7 +92,7 @@ def record_delivered_many(session: Session, items: list[tuple[int, int, Outcome,
                 "detail": outcome.detail or None,
             }
         )
-        enrollments.append({"_id": enrollment_id, "at": at})
+        enrollments.append({"_id": enrollment_id, "at": at, "sender_id": sender_id, "variant": variant})
     connection = session.connection()
     connection.execute(_DELIVERED_SEND, sends)
     connection.execute(_DELIVERED_ENROLLMENT, enrollments)
@@ -96,6 +113,8 @@ def record_outcome(session: Session, send_id: int, outcome: Outcome, at: datetim
             service.spend_credit_if_paid(session, send, at)
         if enrollment is not None:
             enrollment.last_sent_at = at
+            enrollment.sender_id = send.sender_id or enrollment.sender_id
+            enrollment.variant = send.variant or enrollment.variant
             enrollment.retries = 0
             _wake(enrollment, at)
         session.flush()

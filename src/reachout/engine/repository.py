@@ -162,23 +162,32 @@ def claim_due(
 
     PostgreSQL: ``FOR UPDATE SKIP LOCKED`` so concurrent workers take disjoint sets; a lease
     that has expired (its worker died) is claimable again. SQLite runs one worker at a time.
+    ``lease_rows=False``: lock them only (the caller plans in this same transaction).
     """
-    ids = [int(row[0]) for row in claim_due_rows(session, now=now, limit=limit, columns=[Enrollment.id])]
-    if not lease_rows:  # the caller plans in this same transaction, holding the row locks
-        return ids
-    for part in chunks(ids):
-        session.execute(
-            update(Enrollment)
-            .where(Enrollment.id.in_(part))
-            .values(lease_owner=owner, lease_until=now + lease)
-            .execution_options(synchronize_session=False)
-        )
-    return ids
+    rows = claim_due_rows(
+        session,
+        now=now,
+        limit=limit,
+        columns=[Enrollment.id],
+        lease=(owner, now + lease) if lease_rows else None,
+    )
+    return sorted(int(row[0]) for row in rows)
 
 
-def claim_due_rows(session: Session, *, now: datetime, limit: int, columns: Sequence[Any]) -> list[Any]:
-    """The ``columns`` of up to ``limit`` due enrollments, locked (``FOR UPDATE SKIP LOCKED`` on
-    PostgreSQL) for the rest of the transaction, oldest due first; no lease written."""
+def claim_due_rows(
+    session: Session,
+    *,
+    now: datetime,
+    limit: int,
+    columns: Sequence[Any],
+    lease: tuple[str, datetime] | None = None,
+) -> list[Any]:
+    """The ``columns`` of up to ``limit`` due enrollments, oldest due first, locked for the rest
+    of the transaction (``FOR UPDATE SKIP LOCKED`` on PostgreSQL).
+
+    ``lease`` (owner, until): the same statement leases them (``UPDATE ... RETURNING``, rows in
+    no particular order), so the enrollments a batch sends for need no second write; without
+    it they are only selected (and locked)."""
     # Out-of-office pauses that are over become active first, so the claim itself can walk the
     # (status, next_due_at) index in order with an equality on status.
     session.execute(
@@ -188,18 +197,28 @@ def claim_due_rows(session: Session, *, now: datetime, limit: int, columns: Sequ
         .execution_options(synchronize_session=False)
     )
     active_campaigns = select(Campaign.id).where(Campaign.status == "active").scalar_subquery()
-    stmt = (
-        select(*columns)
-        .where(
-            Enrollment.status == "active",
-            Enrollment.next_due_at <= now,
-            Enrollment.campaign_id.in_(active_campaigns),
-            or_(Enrollment.lease_until.is_(None), Enrollment.lease_until < now),
+    due = [
+        Enrollment.status == "active",
+        Enrollment.next_due_at <= now,
+        Enrollment.campaign_id.in_(active_campaigns),
+        or_(Enrollment.lease_until.is_(None), Enrollment.lease_until < now),
+    ]
+    postgres = is_postgres(session)
+    if lease is not None:
+        oldest = select(Enrollment.id).where(*due).order_by(Enrollment.next_due_at).limit(limit)
+        if postgres:
+            oldest = oldest.with_for_update(skip_locked=True)
+        owner, until = lease
+        table: Any = Enrollment.__table__
+        leased = (
+            update(table)
+            .where(table.c.id.in_(oldest.scalar_subquery()))
+            .values(lease_owner=owner, lease_until=until)
+            .returning(*columns)
         )
-        .order_by(Enrollment.next_due_at)
-        .limit(limit)
-    )
-    if is_postgres(session):
+        return list(session.connection().execute(leased).all())
+    stmt = select(*columns).where(*due).order_by(Enrollment.next_due_at).limit(limit)
+    if postgres:
         stmt = stmt.with_for_update(skip_locked=True, of=Enrollment)
     # Through the Core connection: plain column rows need none of the ORM's per-row loading.
     return list(session.connection().execute(stmt).all())

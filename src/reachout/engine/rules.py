@@ -23,6 +23,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from operator import itemgetter
 from typing import Any, cast
 
 from reachout.engine.frozen import quick_init
@@ -303,7 +304,8 @@ def rotation(
     in name order starting at position ``lead_id mod`` their number, so consecutive leads start
     with different accounts. Lazy: most callers stop at the first sender with capacity.
     """
-    loaded = sorted(((load(s, action_type, now), s.name, s) for s in senders), key=_load_name)
+    loaded = [(load(s, action_type, now), s.name, s) for s in senders]
+    loaded.sort(key=_LOAD_NAME)
     count = len(loaded)
     start = 0
     while start < count:
@@ -321,8 +323,7 @@ def rotation(
         start = end
 
 
-def _load_name(entry: tuple[int, str, SenderState]) -> tuple[int, str]:
-    return entry[0], entry[1]
+_LOAD_NAME = itemgetter(0, 1)  # (load, name): never compares the states themselves
 
 
 def stale_invitations(sender: SenderState, now: datetime, defaults: Defaults) -> list[int]:

@@ -120,9 +120,12 @@ class SenderState:
         """
         self.index.add(send)
         if send.type == "connection_request" and send.lead_id is not None:
-            pending = dict(self.pending_invitations)
+            pending = self.__dict__.get("_owned_pending")
+            if pending is None:  # copied once, then updated in place (not once per invitation)
+                pending = dict(self.pending_invitations)
+                object.__setattr__(self, "pending_invitations", pending)
+                self.__dict__["_owned_pending"] = pending
             pending[send.lead_id] = send.at
-            object.__setattr__(self, "pending_invitations", pending)
         if send.paid:
             object.__setattr__(self, "credits_available", self.credits_available - 1)
 

@@ -37,7 +37,7 @@ from reachout.engine import batch as planning
 from reachout.engine import inputs, lead_reads, pipeline, service
 from reachout.engine import repository as repo
 from reachout.engine.models import Enrollment, Send
-from reachout.engine.outcomes import ambiguous_reason, record_delivered_many, record_outcome
+from reachout.engine.outcomes import Delivered, ambiguous_reason, record_delivered_many, record_outcome
 from reachout.engine.prefetch import LeadPrefetch
 
 DEFAULT_LEASE = timedelta(minutes=5)
@@ -260,7 +260,9 @@ class Worker:
                 return
             with self.app.session() as session:
                 simple = [
-                    (i.send_id, i.enrollment_id, o, at) for i, o, at in buffer if o.delivered and not i.paid
+                    Delivered(i.send_id, i.enrollment_id, o, at, i.row.get("sender_id"), i.row.get("variant"))
+                    for i, o, at in buffer
+                    if o.delivered and not i.paid
                 ]
                 record_delivered_many(session, simple)
                 for item, outcome, at in buffer:
