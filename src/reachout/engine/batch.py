@@ -269,8 +269,9 @@ def _text(
     session: Session, batch: Batch, item: Item, decision: planner.SendDecision, sender: Any
 ) -> tuple[str | None, str, str | None]:
     """(subject, body, problem): a problem (missing lead data, a failing lint) holds the lead."""
-    no_note = decision.step_id in (item.enrollment.state or {}).get("no_note", [])
-    if decision.action_type == "connection_request" and (not decision.with_note or no_note):
+    if decision.action_type == "connection_request" and (
+        not decision.with_note or decision.step_id in (item.enrollment.state or {}).get("no_note", [])
+    ):
         return None, "", None
     text = render_step(
         session,
@@ -334,8 +335,8 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
     # outcome transaction moves it on. Not touching it here spares the (status, next_due_at)
     # index one move per send (SQLite: ~9 us a row; PostgreSQL: the update can stay HOT).
     # A claim after an expired lease sees the intent and holds ("send N is in flight").
-    # The claim wrote this same lease already, and the outcome records the sender and variant
-    # on the enrollment: a planned send leaves the row as the claim left it (no second write).
+    # The outcome records the sender and variant on the enrollment: a planned send writes only
+    # its lease here (nothing at all when the claim leased the row already, as ``claim_due`` does).
     if batch.lease is not None:
         enrollment.lease_owner, enrollment.lease_until = batch.lease
     batch.states[sender_id].record(

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence as Seq
 from datetime import datetime
-from functools import lru_cache
 
 from reachout.engine import rules
 from reachout.engine.rules import Defaults
 from reachout.engine.rules_state import EnrollmentState, LeadFacts, PastSend, SenderState
 from reachout.engine.rules_time import WindowSpec, lead_zone, next_slot
-from reachout.engine.sequences import Sequence, Step, Window, parse_condition, stable_hash
-
-
-@lru_cache(maxsize=64)
-def _spec(win: Window) -> WindowSpec:
-    return WindowSpec(win.weekdays, win.start, win.end)
+from reachout.engine.sequences import Sequence, Step, parse_condition, stable_hash
 
 
 class Context:
@@ -124,7 +118,7 @@ class Context:
         win = self.seq.window
         if win is None:
             return self.defaults.window
-        return _spec(win)
+        return win.spec
 
     def jitter(self) -> int:
         return stable_hash(f"jitter:{self.lead.id}") % max(1, self.defaults.jitter_minutes)

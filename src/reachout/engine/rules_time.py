@@ -223,6 +223,7 @@ class WindowSpec:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # a batch asks the same (now, window, zone, country) for many leads
 def in_window(at: datetime, window: WindowSpec, tz: str, country: str | None) -> bool:
     local = at.astimezone(zone(tz))
     return (

@@ -13,7 +13,7 @@ import hashlib
 import json
 import re
 from datetime import time
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic import ValidationError as PydanticValidationError
 
+from reachout.engine.rules_time import WindowSpec
 from reachout.errors import NotFoundError, ValidationError
 
 StepType = Literal["inmail", "connection_request", "message", "email", "profile_visit", "manual_task"]
@@ -226,6 +227,11 @@ class Window(_Model):
     @property
     def weekdays(self) -> frozenset[int]:
         return _weekdays(self.days)
+
+    @cached_property
+    def spec(self) -> WindowSpec:
+        """The window as the time rules read it (built once per parsed sequence)."""
+        return WindowSpec(self.weekdays, self.start, self.end)
 
 
 @lru_cache(maxsize=64)
