@@ -25,17 +25,29 @@ VALUES = st.one_of(
 )
 
 
+CUSTOM_KEYS = ["team", "benefit", "items", "get"]  # the last two are dict methods in Jinja
+CUSTOM = st.dictionaries(st.sampled_from(CUSTOM_KEYS), VALUES, max_size=3)
+DEFAULTS = st.sampled_from(
+    ["", " | default('there')", ' | default("your team")', "|default('')", " | default( 'a}}b' )"]
+)
+
+
 @st.composite
 def sources(draw: Any) -> str:
     parts = [draw(LITERAL)]
     for _ in range(draw(st.integers(0, 4))):
         name = draw(
-            st.one_of(st.sampled_from(PLAIN_NAMES), st.sampled_from(PLAIN_NAMES), st.sampled_from(NAMES))
+            st.one_of(
+                st.sampled_from(PLAIN_NAMES),
+                st.sampled_from(PLAIN_NAMES),
+                st.sampled_from(NAMES),
+                st.sampled_from([f"custom.{key}" for key in CUSTOM_KEYS]),
+            )
         )
         left, right = draw(
             st.sampled_from([("{{", "}}"), ("{{ ", " }}"), ("{{  ", "}}"), ("{{ ", "}}"), ("{{-", "}}")])
         )
-        parts += [f"{left}{name}{right}", draw(LITERAL)]
+        parts += [f"{left}{name}{draw(DEFAULTS)}{right}", draw(LITERAL)]
     return "".join(parts)
 
 
@@ -48,7 +60,7 @@ def _jinja(subject: str | None, body: str, context: dict[str, Any]) -> Any:
 @given(
     subject=st.one_of(st.none(), sources()),
     body=sources(),
-    context=st.dictionaries(st.sampled_from(NAMES), VALUES, max_size=6),
+    context=st.dictionaries(st.sampled_from(NAMES), st.one_of(VALUES, CUSTOM), max_size=6),
 )
 def test_plain_render_equals_the_jinja_render(
     subject: str | None, body: str, context: dict[str, Any]
@@ -63,14 +75,23 @@ def test_plain_render_equals_the_jinja_render(
 def test_plain_templates_skip_jinja_and_others_do_not() -> None:
     assert templating.compile_template("Hi {{ first_name }}", "At {{company}}.\n").plain == (
         ("Hi ", templating._SPLIT + "At ", ".\n"),
-        ("first_name", "company"),
+        (("first_name", None, None), ("company", None, None)),
+    )
+    assert templating.compile_template(None, "{{ company | default('you') }}, {{custom.team}}").plain == (
+        ("", ", ", ""),
+        (("company", None, "you"), ("custom", "team", None)),
     )
     for body in (
         "{% if company %}x{% endif %}",
-        "{{ company | default('you') }}",
+        "{{ company | default('you', true) }}",
+        "{{ company | upper }}",
+        "{{ company | default('it\\'s') }}",
         "{Hi|Hello} {{ first_name }}",
         "{{ pick('a', 'b') }}",
-        "{{ custom.team }}",
+        "{{ custom }}",
+        "{{ custom.items }}",
+        "{{ custom.a.b }}",
+        "{{ first_name.upper }}",
         "{{- first_name }}",
         "a\r\n{{ first_name }}",
         "{{ true }}",
@@ -93,3 +114,12 @@ def test_a_value_that_is_not_text_or_a_number_goes_to_jinja() -> None:
     assert plain.render(parts, {"a": 2.5}, []) == "2.5"
     rendered = templating.render(None, "{{ first_name }}", {"first_name": ["x"]}, seed=1)
     assert rendered.body == "['x']" and not rendered.blocked
+
+
+def test_builtins_without_conditions_or_other_filters_render_without_jinja() -> None:
+    from reachout.compose import builtins
+
+    found = [builtins.get(name) for name in builtins.names()]
+    fast = {b.name for b in found if b and templating.compile_template(b.subject, b.body).plain}
+    assert {"followup-email", "followup-inmail", "inmail-after-email", "note-short"} <= fast
+    assert "email-intro" not in fast  # {% if recent_post %} and truncate: Jinja

@@ -404,7 +404,7 @@ def render(
         _STATE.reset(token)
     used = [n for n in compiled.names if n in values]
     custom = values.get(CUSTOM_NAMESPACE) if compiled.custom_keys else None
-    if custom:
+    if custom and isinstance(custom, Mapping):
         used += [f"custom.{k}" for k in compiled.custom_keys if custom.get(k) not in (None, "")]
     return Rendered(subject, body, bool(state.missing), state.missing, state.variants, None, tuple(used))
 
