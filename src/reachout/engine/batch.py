@@ -175,12 +175,16 @@ def load_batch(
     leads = _leads(session, lead_ids, leads_future)
     suppressed = lead_reads.suppressed_leads(session, lead_ids, leads)
     items = []
-    sequences: dict[int, Any] = {}
+    sequences: dict[int, tuple[Any, str]] = {}  # campaign id -> (sequence, name): read once
     for enrollment in enrollments:
         campaign = campaigns[enrollment.campaign_id]
-        sequence = sequences.get(campaign.id)
-        if sequence is None:
-            sequence = sequences[campaign.id] = service.load_campaign_sequence(campaign)
+        known = sequences.get(enrollment.campaign_id)
+        if known is None:
+            known = sequences[enrollment.campaign_id] = (
+                service.load_campaign_sequence(campaign),
+                campaign.name,
+            )
+        sequence, campaign_name = known
         mine = sends.get(enrollment.id)
         if mine:
             past = tuple(
@@ -204,7 +208,7 @@ def load_batch(
         else:  # most of a batch: nothing sent yet in this enrollment
             mine, past, variants, thread = [], (), {}, None
         state = planner.EnrollmentState(
-            campaign=campaign.name,
+            campaign=campaign_name,
             step_id=enrollment.step_id,
             started_at=enrollment.created_at,
             status="paused" if enrollment.status == "paused" else enrollment.status,
@@ -284,7 +288,10 @@ def _text(
         template=decision.template,
         subject=decision.subject,
         body=decision.body,
-        seed=f"{item.campaign.name}:{decision.step_id}:{item.enrollment.lead_id}",
+        # An inline text's seed (a template seeds with its own name): built only when used.
+        seed=f"{item.campaign.name}:{decision.step_id}:{item.enrollment.lead_id}"
+        if not decision.template
+        else "",
     )
     return text.subject, text.body, text.problem
 

@@ -33,6 +33,7 @@ class RenderCache:
     """What a batch reads once: templates by name, the limits in force, sender variables."""
 
     templates: dict[str, Any] = field(default_factory=dict)  # name -> Template, or the NotFoundError
+    fields: dict[str, TemplateFields] = field(default_factory=dict)  # name -> its fields, read once
     senders: dict[int, dict[str, Any]] = field(default_factory=dict)  # id(sender) -> variables
     limits: Any = None  # compose ChannelLimits, read on first use
     loaded: bool = False  # prefetched: no more reads (the connection may be busy with writes)
@@ -56,6 +57,16 @@ class RenderCache:
             self.templates[name] = found
         return found
 
+    def template_fields(self, found: Any) -> TemplateFields:
+        """``found``'s name, channel, subject and body as plain attributes: a stored template is
+        an ORM row, whose attribute reads cost more than the rest of a plain render."""
+        known = self.fields.get(found.name)
+        if known is None or known.source is not found:
+            known = self.fields[found.name] = TemplateFields(
+                found, found.name, found.channel, found.subject, found.body
+            )
+        return known
+
     def channel_limits(self) -> Any:
         if self.limits is None:
             self.limits = _compose().config.load_limits()
@@ -66,6 +77,15 @@ class RenderCache:
         if found is None:
             found = self.senders[id(sender)] = _compose().service.sender_context(sender)
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateFields:
+    source: Any  # the template object these were read from
+    name: str
+    channel: str
+    subject: str | None
+    body: str
 
 
 @quick_init
@@ -100,12 +120,13 @@ def render_step(
         found = cache.template(session, template)
         if isinstance(found, NotFoundError):
             return Text(None, "", f"template {template}: {found}")
-        seed_for = f"{found.name}:{lead_id}"
-        context = _context(compose, cache, found.subject, found.body, lead, sender)
-        rendered = compose.templating.render(found.subject, found.body, context, seed=seed_for)
+        plain = cache.template_fields(found)
+        seed_for = f"{plain.name}:{lead_id}"
+        context = _context(compose, cache, plain.subject, plain.body, lead, sender)
+        rendered = compose.templating.render(plain.subject, plain.body, context, seed=seed_for)
         limits = cache.channel_limits()
         if not (rendered.blocked or rendered.error) and within_hard_limits(
-            found.channel, rendered.subject, rendered.body, account, limits
+            plain.channel, rendered.subject, rendered.body, account, limits
         ):
             return Text(rendered.subject, rendered.body)
         # Not sendable as far as the quick check sees: compose's own render says why (or that
