@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Table, text
@@ -48,25 +49,19 @@ def _memo(proc: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
     return memo
 
 
-def _converter(
-    conn: Connection, table: Table, columns: Sequence[str]
-) -> Callable[[dict[str, Any]], list[Any]]:
-    """A function turning a row dict into its DB-API values, in ``columns`` order."""
-    pairs = [
-        (name, _memo(proc)) for name, proc in zip(columns, _processors(conn, table, columns), strict=True)
-    ]
-    plain = [name for name, proc in pairs if proc is None]
-    if len(plain) == len(pairs):
-        return lambda row: [row.get(name) for name in plain]
-
-    def convert(row: dict[str, Any]) -> list[Any]:
-        out = []
-        for name, proc in pairs:
-            value = row.get(name)
-            out.append(value if proc is None or value is None else proc(value))
-        return out
-
-    return convert
+def _column_values(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[list[Any]]:
+    """The DB-API values of ``rows`` (dicts), one list per column in ``columns`` order: a column
+    at a time, so only the columns with a bind processor pay for a Python call per value."""
+    out = []
+    for name, proc in zip(columns, _processors(conn, table, columns), strict=True):
+        values = [row.get(name) for row in rows]
+        memo = _memo(proc)
+        if memo is not None:
+            values = [value if value is None else memo(value) for value in values]
+        out.append(values)
+    return out
 
 
 def _mark(conn: Connection) -> str:
@@ -84,13 +79,11 @@ def insert_returning(
     quote = conn.dialect.identifier_preparer.quote
     mark = _mark(conn)
     one = "(" + ", ".join([mark] * len(columns)) + ")"
-    convert = _converter(conn, table, columns)
     out: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), ROWS_PER_INSERT):
         part = rows[start : start + ROWS_PER_INSERT]
-        params: list[Any] = []
-        for row in part:
-            params.extend(convert(row))
+        # Row after row, each row's values in column order.
+        params = list(chain.from_iterable(zip(*_column_values(conn, table, columns, part), strict=True)))
         sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
             f"VALUES {', '.join([one] * len(part))} RETURNING {', '.join(map(quote, ret))}"
@@ -143,10 +136,10 @@ def insert_pg_sql(
     """PostgreSQL: ``INSERT ... SELECT FROM unnest(one array per column) [RETURNING ret]`` for
     ``rows`` (dicts with the same keys, at least one): (sql, params), one parameter per column."""
     columns = list(rows[0])
-    convert = _converter(conn, table, columns)
-    values = [convert(row) for row in rows]
     quote = conn.dialect.identifier_preparer.quote
-    params = {f"c{i}": array_literal([v[i] for v in values]) for i in range(len(columns))}
+    params = {
+        f"c{i}": array_literal(values) for i, values in enumerate(_column_values(conn, table, columns, rows))
+    }
     arrays = ", ".join(
         f"CAST({_param(f'c{i}', style)} AS {table.c[name].type.compile(dialect=conn.dialect)}[])"
         for i, name in enumerate(columns)
@@ -176,8 +169,7 @@ def update_by_id(conn: Connection, table: Table, columns: Sequence[str], rows: l
     mark, quote = _mark(conn), conn.dialect.identifier_preparer.quote
     sets = ", ".join(f"{quote(c)} = {mark}" for c in columns)
     sql = f"UPDATE {quote(table.name)} SET {sets} WHERE id = {mark}"
-    convert = _converter(conn, table, columns)
-    params = [(*convert(row), row["_id"]) for row in rows]
+    params = list(zip(*_column_values(conn, table, columns, rows), [row["_id"] for row in rows], strict=True))
     conn.exec_driver_sql(sql, params)
 
 
