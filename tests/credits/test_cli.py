@@ -54,7 +54,7 @@ def test_purchase_and_refusal(cli: Any) -> None:
 def test_reconcile_reports_drift_and_history_records_it(cli: Any) -> None:
     add(cli)
     data = json.loads(cli("credits", "reconcile", "--observed", "12", "--json").stdout)
-    assert data == {"sender": "ana", "observed": 12, "ledger": 15, "drift": -3}
+    assert data == {"sender": "ana", "observed": 12, "ledger": 15, "drift": -3, "corrected": 0, "balance": 15}
     assert "drift -3" in cli("credits", "reconcile", "--observed", "12").stdout
     entries = json.loads(cli("credits", "history", "--json").stdout)["entries"]
     assert [e["kind"] for e in entries] == ["subscribe", "grant", "reconcile", "reconcile"]
@@ -67,13 +67,29 @@ def test_reconcile_accepts_the_text_linkedin_shows(cli: Any) -> None:
     data = json.loads(
         cli("credits", "reconcile", "--observed", "Use 1 of 45 InMail credits", "--json").stdout
     )
-    assert data == {"sender": "ana", "observed": 45, "ledger": 15, "drift": 30}
+    assert data == {"sender": "ana", "observed": 45, "ledger": 15, "drift": 30, "corrected": 0, "balance": 15}
     for bad in ("lots", "-1"):
         result = cli("credits", "reconcile", "--observed", bad, "--json")
         assert result.exit_code == 2 and result.stdout == "", (bad, result.output)
         assert "--observed" in result.stderr
     entries = json.loads(cli("credits", "history", "--json").stdout)["entries"]
     assert [e["value"] for e in entries if e["kind"] == "reconcile"] == [45]
+
+
+def test_reconcile_correct_brings_the_ledger_to_what_linkedin_shows(cli: Any) -> None:
+    add(cli)  # 15 credits
+    down = json.loads(cli("credits", "reconcile", "--observed", "12", "--correct", "--json").stdout)
+    assert (down["drift"], down["corrected"], down["balance"]) == (-3, -3, 12)
+    shown = json.loads(cli("credits", "show", "--json").stdout)
+    assert shown["balance"] == 12 and shown["corrected"] == -3
+    text = cli("credits", "reconcile", "--observed", "14", "--correct").stdout
+    assert "drift +2" in text and "now says 14" in text
+    entries = json.loads(cli("credits", "history", "--json").stdout)["entries"]
+    kinds = [e["kind"] for e in entries]
+    assert kinds == ["subscribe", "grant", "reconcile", "correction", "reconcile", "correction"]
+    assert [e["amount"] for e in entries if e["kind"] == "correction"] == [-3, 2]
+    again = json.loads(cli("credits", "reconcile", "--observed", "14", "--correct", "--json").stdout)
+    assert (again["drift"], again["corrected"], again["balance"]) == (0, 0, 14)
 
 
 def test_forecast_json(cli: Any) -> None:

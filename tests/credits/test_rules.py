@@ -244,7 +244,7 @@ def test_snapshot_has_exactly_the_documented_keys() -> None:
     ledger.subscribe(d(2026, 1, 1), "premium_career")
     assert set(ledger.snapshot(d(2026, 3, 15))) == {
         "at", "plan", "balance", "lots", "expiring_within_30_days", "granted", "refunded",
-        "purchased", "spent", "expired", "forfeited", "open_profile_sent",
+        "purchased", "spent", "expired", "forfeited", "open_profile_sent", "corrected",
     }  # fmt: skip
     assert ledger.snapshot(d(2026, 3, 15))["expiring_within_30_days"] == 5  # Jan lot ends Apr 1
 
@@ -270,3 +270,40 @@ def test_open_profile_allowance_counts_the_senders_local_day() -> None:
     # 02:00 UTC on Jan 3 is still Jan 2 in New York: the allowance is used up.
     assert ledger.send(d(2026, 1, 3, 2), "o2", open_profile=True).reason == "open_profile_allowance"
     assert ledger.send(d(2026, 1, 3, 6), "o3", open_profile=True).ok  # 01:00 Jan 3 local
+
+
+def test_a_correction_takes_credits_from_the_lots_that_expire_first() -> None:
+    ledger = Ledger(PLANS)
+    ledger.subscribe(d(2026, 1, 1), "sales_navigator_core")  # a monthly allocation
+    granted = ledger.balance
+    assert ledger.purchase(d(2026, 1, 2), 10) is None  # purchased credits expire later
+    assert ledger.reconcile(d(2026, 1, 3), 5, correct=True) == 5 - (granted + 10)
+    assert ledger.balance == 5 and ledger.totals["corrected"] == 5 - (granted + 10)
+    (left,) = ledger.ordered_lots()
+    assert (left.source, left.remaining) == ("purchase", 5)  # the allocation went first
+    restored = Ledger.restore(PLANS, ledger.journal)
+    assert restored.balance == 5 and restored.totals == ledger.totals
+
+
+def test_a_correction_up_adds_a_lot_that_expires_like_a_refund() -> None:
+    ledger = Ledger(PLANS)
+    ledger.subscribe(d(2026, 1, 1), "sales_navigator_core")
+    shown = ledger.balance + 3
+    assert ledger.reconcile(d(2026, 1, 10), shown, correct=True) == 3
+    lots = {lot.source: lot for lot in ledger.ordered_lots()}
+    plan = PLANS["sales_navigator_core"]
+    assert lots["correction"].remaining == 3 and ledger.balance == shown
+    assert lots["correction"].expires_at == d(2026, 1, 10) + timedelta(days=plan.expiry_days)
+    assert ledger.reconcile(d(2026, 1, 11), shown, correct=True) == 0  # in step: nothing written
+    assert [e.kind for e in ledger.journal].count("correction") == 1
+
+
+def test_without_correct_or_a_subscription_nothing_is_corrected() -> None:
+    ledger = Ledger(PLANS)
+    ledger.subscribe(d(2026, 1, 1), "sales_navigator_core")
+    before = ledger.balance
+    assert ledger.reconcile(d(2026, 1, 2), 10) == 10 - before
+    assert ledger.balance == before and ledger.totals["corrected"] == 0
+    ledger.cancel(d(2026, 1, 3))
+    with pytest.raises(LedgerError, match="no subscription"):
+        ledger.reconcile(d(2026, 1, 4), 5, correct=True)

@@ -22,13 +22,14 @@ op = st.one_of(
     st.tuples(st.just("respond"), st.integers(0, 50)),
     st.tuples(st.just("purchase"), st.integers(1, 40)),
     st.tuples(st.just("query"), st.none()),
+    st.tuples(st.just("correct"), st.integers(0, 80)),  # reconcile --correct to this balance
 )
 steps = st.lists(st.tuples(st.integers(0, 40 * 24), op), min_size=1, max_size=60)
 
 
 def check_invariants(ledger: Ledger) -> None:
     t = ledger.totals
-    assert t["granted"] + t["refunded"] + t["purchased"] == (
+    assert t["granted"] + t["refunded"] + t["purchased"] + t["corrected"] == (
         t["spent"] + t["expired"] + t["forfeited"] + ledger.balance
     )
     assert ledger.balance >= 0
@@ -54,6 +55,9 @@ def run(ledger: Ledger, ops: list[tuple[int, tuple[str, Any]]]) -> datetime:
             ledger.respond(at, sent[arg % len(sent)])
         elif kind == "purchase":
             ledger.purchase(at, arg)
+        elif kind == "correct" and (ledger.plan is not None or arg <= ledger.available(at)):
+            ledger.reconcile(at, arg, correct=True)
+            assert ledger.balance == arg  # the ledger now says what LinkedIn shows
         else:
             ledger.advance(at)
         check_invariants(ledger)

@@ -97,7 +97,13 @@ def test_late_timestamps_are_moved_up_not_rejected(session: Session) -> None:
 def test_purchase_reconcile_plan_change_and_cancel(session: Session) -> None:
     sid = make(session, plan="sales_navigator_core")
     assert service.purchase(session, sid, 10, d(2026, 1, 5)) is None
-    assert service.reconcile(session, sid, 58, d(2026, 1, 6)) == {"observed": 58, "ledger": 60, "drift": -2}
+    assert service.reconcile(session, sid, 58, d(2026, 1, 6)) == {
+        "observed": 58,
+        "ledger": 60,
+        "drift": -2,
+        "corrected": 0,
+        "balance": 60,
+    }
     assert service.change_plan(session, sid, d(2026, 1, 7), "premium_business") is None
     assert service.available(session, sid, d(2026, 1, 8)) == 0
     from reachout.senders.models import Sender

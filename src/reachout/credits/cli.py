@@ -171,6 +171,12 @@ def reconcile(
         "--observed",
         help='The balance LinkedIn shows: a number, or its text such as "Use 1 of 45 InMail credits".',
     ),
+    correct: bool = typer.Option(
+        False,
+        "--correct",
+        help="Also write correcting entries so the ledger matches LinkedIn (fewer: taken from the "
+        "credits that expire first; more: one lot that expires like a refund).",
+    ),
     sender: str | None = SenderOption,
     json_output: bool = JsonOption,
 ) -> None:
@@ -179,7 +185,7 @@ def reconcile(
     app = bootstrap.build()
     with app.session() as session:
         account = senders.pick_sender(session, sender)
-        result = service.reconcile(session, account.id, observed, app.clock.now())
+        result = service.reconcile(session, account.id, observed, app.clock.now(), correct=correct)
         name = account.name
     if json_output:
         emit_json({"sender": name, **result})
@@ -187,10 +193,16 @@ def reconcile(
     drift = result["drift"]
     if drift == 0:
         console.print(f"[green]in step[/]: LinkedIn and the ledger both say {observed}")
+    elif result["corrected"]:
+        console.print(
+            f"[yellow]drift {drift:+d}[/] corrected: the ledger said {result['ledger']}, "
+            f"it now says {result['balance']} as LinkedIn does"
+        )
     else:
         console.print(
             f"[yellow]drift {drift:+d}[/]: LinkedIn shows {observed}, the ledger {result['ledger']} "
-            "(InMails sent outside reachout, or refunds not yet seen?)"
+            "(InMails sent outside reachout, or refunds not yet seen?); --correct writes the "
+            "difference into the ledger"
         )
 
 

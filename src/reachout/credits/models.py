@@ -2,11 +2,13 @@
 
 Amounts are SIGNED integers: the change the entry makes to the sender's balance. ``grant``,
 ``refund`` and ``purchase`` are positive; ``spend``, ``expire`` and ``forfeit`` are negative;
-every other kind (``subscribe``, ``plan_change``, ``cancel``, ``open_profile_send``, ``refusal``,
-``reconcile``) is 0. So the balance is ``SUM(amount)`` and nothing is ever updated in place.
+a ``correction`` (``credits reconcile --correct``) is either; every other kind (``subscribe``,
+``plan_change``, ``cancel``, ``open_profile_send``, ``refusal``, ``reconcile``) is 0. So the
+balance is ``SUM(amount)`` and nothing is ever updated in place.
 
-A lot (a batch of credits with one expiry) is created by a ``grant``, ``refund`` or ``purchase``
-entry; later entries that draw from or end it carry that entry's id in ``lot_id``. ``value`` holds
+A lot (a batch of credits with one expiry) is created by a ``grant``, ``refund``, ``purchase`` or
+positive ``correction`` entry; later entries that draw from or end it carry that entry's id in
+``lot_id``. ``value`` holds
 the integer an entry needs besides its amount: the cycle number of a grant, the credits asked for
 by a refused purchase, the observed balance of a reconcile.
 """
@@ -33,6 +35,7 @@ ENTRY_KINDS: tuple[str, ...] = (
     "open_profile_send",
     "refusal",
     "reconcile",
+    "correction",
 )
 
 

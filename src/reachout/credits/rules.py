@@ -32,7 +32,16 @@ from zoneinfo import ZoneInfo
 
 from reachout.credits.plans import Plan
 
-TOTALS = ("granted", "refunded", "purchased", "spent", "expired", "forfeited", "open_profile_sent")
+TOTALS = (
+    "granted",
+    "refunded",
+    "purchased",
+    "spent",
+    "expired",
+    "forfeited",
+    "open_profile_sent",
+    "corrected",  # net credits added (+) or removed (-) to match what LinkedIn shows
+)
 DEFAULT_OPEN_PROFILE_PER_DAY = 20
 
 
@@ -169,6 +178,16 @@ class Ledger:
             self.totals[{"spend": "spent", "expire": "expired", "forfeit": "forfeited"}[kind]] -= entry.amount
             if kind == "spend" and entry.message_id is not None:
                 self.messages[entry.message_id] = _Message(at, open_profile=False)
+        elif kind == "correction":
+            if entry.amount > 0:
+                assert entry.expires_at is not None
+                self.lots[entry.id] = Lot(entry.id, "correction", entry.amount, entry.expires_at, at)
+            elif entry.lot is not None and entry.lot in self.lots:
+                lot = self.lots[entry.lot]
+                lot.remaining += entry.amount
+                if lot.remaining <= 0:
+                    del self.lots[entry.lot]
+            self.totals["corrected"] += entry.amount
         elif kind == "open_profile_send":
             if entry.message_id is not None:
                 self.messages[entry.message_id] = _Message(at, open_profile=True)
@@ -380,11 +399,36 @@ class Ledger:
         self._record("purchase", at, amount=n, expires_at=at + timedelta(days=plan.purchase_expiry_days))
         return None
 
-    def reconcile(self, at: datetime, observed: int) -> int:
-        """Record the balance LinkedIn shows; returns the drift (observed - ledger)."""
+    def reconcile(self, at: datetime, observed: int, correct: bool = False) -> int:
+        """Record the balance LinkedIn shows; returns the drift (observed - ledger).
+
+        ``correct``: also bring the ledger to ``observed`` with ``correction`` entries. Fewer
+        credits on LinkedIn (InMails sent outside reachout) are taken from the lots that expire
+        first, as a send would take them. More credits (a refund or a grant the ledger has not
+        seen) become one lot that expires like a refund (the plan's ``expiry_days``); without a
+        subscription there is nothing they could belong to, and the correction is refused."""
         if observed < 0:
             raise LedgerError("the observed balance cannot be negative")
         self.advance(at)
         drift = observed - self.balance
         self._record("reconcile", at, value=observed, note=f"ledger {self.balance}, drift {drift:+d}")
+        if correct and drift > 0:
+            if self.plan is None:
+                raise LedgerError("no subscription: credits LinkedIn shows cannot be added to the ledger")
+            days = self._plan(self.plan).expiry_days
+            self._record(
+                "correction",
+                at,
+                amount=drift,
+                expires_at=at + timedelta(days=days),
+                note=f"LinkedIn showed {observed}",
+            )
+        elif correct and drift < 0:
+            need = -drift
+            for lot in self.ordered_lots():
+                take = min(lot.remaining, need)
+                self._record("correction", at, amount=-take, lot=lot.id, note=f"LinkedIn showed {observed}")
+                need -= take
+                if need == 0:
+                    break
         return drift

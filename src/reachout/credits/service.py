@@ -227,10 +227,21 @@ def purchase(session: Session, sender_id: int, credits: int, at: datetime) -> Re
     return _run(session, sender_id, at, lambda ledger, t: ledger.purchase(t, credits))[0]
 
 
-def reconcile(session: Session, sender_id: int, observed: int, at: datetime) -> dict[str, int]:
+def reconcile(
+    session: Session, sender_id: int, observed: int, at: datetime, correct: bool = False
+) -> dict[str, int]:
+    """Record the balance LinkedIn shows and the drift; ``correct`` also writes the correcting
+    entries (see ``Ledger.reconcile``). ``balance`` is the ledger's balance afterwards."""
+
     def act(ledger: Ledger, t: datetime) -> dict[str, int]:
-        drift = ledger.reconcile(t, observed)
-        return {"observed": observed, "ledger": observed - drift, "drift": drift}
+        drift = ledger.reconcile(t, observed, correct=correct)
+        return {
+            "observed": observed,
+            "ledger": observed - drift,
+            "drift": drift,
+            "corrected": drift if correct else 0,
+            "balance": ledger.balance,
+        }
 
     return _run(session, sender_id, at, act)[0]
 
