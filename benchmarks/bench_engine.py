@@ -399,6 +399,20 @@ def _throughput(n: int, rounds: int) -> tuple[list[float], list[float]]:
     return engines, bares
 
 
+def _report(
+    n: int, name: str, scheme: str, label: str, template: str | None, times: list[float], cpu_label: str
+) -> None:
+    key = scheme + (f"+{template}" if template else "")
+    cpu, resume = _CPU.get(key, 0), _RESUME.get(key, 0)
+    server = ", server not counted" if scheme != "sqlite" else ""
+    print(
+        f"claim+plan {BATCH} of {n:,} enrollments, {name}, {label}: median {statistics.median(times):.1f} ms "
+        f"(min {min(times):.1f}, max {max(times):.1f}; {cpu_label} {cpu:.1f} ms{server}; collector after "
+        f"release {resume:.2f} ms); target < 100 ms",
+        flush=True,
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -415,14 +429,7 @@ def main(argv: list[str]) -> int:
     for template in (None, TEMPLATE):
         label = f"built-in template {template}" if template else "inline subject and body"
         times = _sqlite_claim_plan(n, args.rounds, template)
-        key = "sqlite" + (f"+{template}" if template else "")
-        cpu, resume = _CPU.get(key, 0), _RESUME.get(key, 0)
-        print(
-            f"claim+plan {BATCH} of {n:,} enrollments, SQLite, {label}: median {statistics.median(times):.1f} ms "
-            f"(min {min(times):.1f}, max {max(times):.1f}; CPU {cpu:.1f} ms; collector after release "
-            f"{resume:.2f} ms); target < 100 ms",
-            flush=True,
-        )
+        _report(n, "SQLite", "sqlite", label, template, times, "CPU")
         if args.no_pg:
             continue
         try:
@@ -430,14 +437,7 @@ def main(argv: list[str]) -> int:
         except Exception as exc:  # no server: say so, keep the other figures
             print(f"PostgreSQL skipped: {type(exc).__name__}: {str(exc).splitlines()[0]}", flush=True)
             continue
-        key = "postgresql+psycopg" + (f"+{template}" if template else "")
-        cpu, resume = _CPU.get(key, 0), _RESUME.get(key, 0)
-        print(
-            f"claim+plan {BATCH} of {n:,} enrollments, PostgreSQL, {label}: median "
-            f"{statistics.median(times):.1f} ms (min {min(times):.1f}, max {max(times):.1f}; client CPU "
-            f"{cpu:.1f} ms, server not counted; collector after release {resume:.2f} ms); target < 100 ms",
-            flush=True,
-        )
+        _report(n, "PostgreSQL", "postgresql+psycopg", label, template, times, "client CPU")
     engines, bares = _throughput(sends, 3)
     engine_rate, bare_rate = statistics.median(engines), statistics.median(bares)
     print(

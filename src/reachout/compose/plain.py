@@ -146,7 +146,7 @@ def _fill(nodes: Parts, values: Mapping[str, Any], missing: list[str], out: list
             value = fields[key] if defined else None
             name = f"{name}.{key}"
         if kind == "if":
-            if not _fill(node[3] if value is not None and value else node[4], values, missing, out):
+            if not _fill(node[3] if value else node[4], values, missing, out):
                 return False
             continue
         _, _, _, default, cut, ellipsis = node

@@ -343,7 +343,7 @@ def apply(session: Session, batch: Batch, item: Item, now: datetime) -> str:
     # index one move per send (SQLite: ~9 us a row; PostgreSQL: the update can stay HOT).
     # A claim after an expired lease sees the intent and holds ("send N is in flight").
     # The outcome records the sender and variant on the enrollment: a planned send writes only
-    # its lease here (nothing at all when the claim leased the row already, as ``claim_due`` does).
+    # its lease here.
     if batch.lease is not None:
         enrollment.lease_owner, enrollment.lease_until = batch.lease
     batch.states[sender_id].record(

@@ -57,14 +57,12 @@ class RenderCache:
             self.templates[name] = found
         return found
 
-    def template_fields(self, found: Any) -> TemplateFields:
-        """``found``'s name, channel, subject and body as plain attributes: a stored template is
-        an ORM row, whose attribute reads cost more than the rest of a plain render."""
-        known = self.fields.get(found.name)
-        if known is None or known.source is not found:
-            known = self.fields[found.name] = TemplateFields(
-                found, found.name, found.channel, found.subject, found.body
-            )
+    def template_fields(self, name: str, found: Any) -> TemplateFields:
+        """Template ``name`` (``found``, as ``template`` returned it) as plain attributes: a
+        stored template is an ORM row, whose attribute reads cost more than a plain render."""
+        known = self.fields.get(name)
+        if known is None:
+            known = self.fields[name] = TemplateFields(found.name, found.channel, found.subject, found.body)
         return known
 
     def channel_limits(self) -> Any:
@@ -81,7 +79,6 @@ class RenderCache:
 
 @dataclass(frozen=True, slots=True)
 class TemplateFields:
-    source: Any  # the template object these were read from
     name: str
     channel: str
     subject: str | None
@@ -120,7 +117,7 @@ def render_step(
         found = cache.template(session, template)
         if isinstance(found, NotFoundError):
             return Text(None, "", f"template {template}: {found}")
-        plain = cache.template_fields(found)
+        plain = cache.template_fields(template, found)
         seed_for = f"{plain.name}:{lead_id}"
         context = _context(compose, cache, plain.subject, plain.body, lead, sender)
         rendered = compose.templating.render(plain.subject, plain.body, context, seed=seed_for)

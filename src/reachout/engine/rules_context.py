@@ -35,12 +35,16 @@ class Context:
 
     def candidates(self, step: Step) -> list[SenderState]:
         """The senders that may take ``step`` for this lead (channel, Premium for InMail, sticky)."""
+        return list(self._pool(step))
+
+    def _pool(self, step: Step) -> list[SenderState]:
+        """``candidates``, computed once per step (callers must not change the list)."""
         known = self._candidates
         if known is not None and known[0] is step:
-            return list(known[1])
+            return known[1]
         pool = self._candidates_for(step)
         self._candidates = (step, pool)
-        return list(pool)
+        return pool
 
     def _candidates_for(self, step: Step) -> list[SenderState]:
         channel = step.default_channel
@@ -107,10 +111,7 @@ class Context:
     def zone(self, step: Step) -> str:
         fallback = self.defaults.fallback_timezone
         if fallback is None:
-            known = self._candidates
-            pool = (
-                known[1] if known is not None and known[0] is step else self.candidates(step)
-            ) or self.senders
+            pool = self._pool(step) or self.senders
             fallback = pool[0].timezone if pool else "UTC"
         return lead_zone(self.lead.timezone, self.lead.country, self.lead.location, fallback)
 

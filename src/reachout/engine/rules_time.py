@@ -145,7 +145,6 @@ def zone_for_country(country: str | None, location: str | None = None) -> str | 
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=4096)
 def lead_zone(timezone: str | None, country: str | None, location: str | None, fallback: str) -> str:
     """The zone a lead's window is read in: explicit, else from country/location, else ``fallback``."""
     if valid_zone(timezone):
@@ -223,7 +222,6 @@ class WindowSpec:
 
 
 @lru_cache(maxsize=4096)
-@lru_cache(maxsize=4096)  # a batch asks the same (now, window, zone, country) for many leads
 def in_window(at: datetime, window: WindowSpec, tz: str, country: str | None) -> bool:
     local = at.astimezone(zone(tz))
     return (
