@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from reachout.engine import repository as repo
 from reachout.engine.models import Campaign, Enrollment, Send
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -83,3 +84,32 @@ def test_lookups_by_provider_id_and_by_campaign_use_an_index(session: Session) -
     }
     for index, plan in plans.items():
         assert index in plan, plan
+
+
+def test_leasing_a_bulk_enrolled_row_is_a_heap_only_update_on_postgresql(session: Session) -> None:
+    """Enrollments keep 10% of each page free (fillfactor 90), so the lease a claim writes (no
+    indexed column changes) stays on the row's page and touches no index, even on pages a bulk
+    enroll packed. Fails if the fillfactor goes or if an index is put on a lease column."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("fillfactor and heap-only updates are PostgreSQL's")
+    options = session.execute(text("SELECT reloptions FROM pg_class WHERE relname = 'enrollments'")).scalar()
+    assert options is not None and "fillfactor=90" in options
+    campaign = _campaign(session)
+    rows = [
+        {"campaign_id": campaign.id, "lead_id": i, "created_at": NOW, "next_due_at": NOW, "state": {}}
+        for i in range(1, 3001)
+    ]
+    repo.insert_enrollments(session, rows, campaign.id)
+    session.commit()
+    # One row in 40: a claim's rows are scattered over the table, a few per page.
+    ids = session.scalars(select(Enrollment.id).order_by(Enrollment.id)).all()[::40]
+    session.execute(
+        update(Enrollment)
+        .where(Enrollment.id.in_(ids))
+        .values(lease_owner="worker-1", lease_until=NOW)
+        .execution_options(synchronize_session=False)
+    )
+    updated, heap_only = session.execute(
+        text("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'enrollments'")
+    ).one()
+    assert (updated, heap_only) == (len(ids), len(ids))
