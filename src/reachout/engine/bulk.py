@@ -201,9 +201,12 @@ def update_enrollments_pg_sql(
     params: dict[str, Any] = {"ids": array_literal([r["_id"] for r in rows])}
     for name in columns:
         values = [r[name] for r in rows]
-        params[name] = array_literal(
-            [json.dumps(v) for v in values] if name == "state" else [_naive(v) for v in values]
-        )
+        if name == "state":
+            values = [json.dumps(v) for v in values]
+        elif _PG_TYPES[name] == "timestamp":  # a batch repeats a few instants: convert each once
+            naive = {v: _naive(v) for v in set(values)}
+            values = [naive[v] for v in values]
+        params[name] = array_literal(values)
     assignments = ", ".join(f"{name} = v.{name}" + ("::json" if name == "state" else "") for name in columns)
     arrays = ", ".join(f"CAST({_param(name, style)} AS {_PG_TYPES[name]}[])" for name in columns)
     sql = (

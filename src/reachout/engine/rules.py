@@ -304,7 +304,12 @@ def rotation(
     in name order starting at position ``lead_id mod`` their number, so consecutive leads start
     with different accounts. Lazy: most callers stop at the first sender with capacity.
     """
-    loaded = [(load(s, action_type, now), s.name, s) for s in senders]
+    week_ago = now - WEEK  # ``load`` for each sender, with the window computed once
+    loaded = []
+    for sender in senders:
+        times = sender.index.by_type.get(action_type)
+        busy = bisect_right(times, now) - bisect_right(times, week_ago) if times else 0
+        loaded.append((busy, sender.name, sender))
     loaded.sort(key=_LOAD_NAME)
     count = len(loaded)
     start = 0
