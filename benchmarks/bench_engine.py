@@ -11,6 +11,8 @@
    As in ``Worker.run_once``, the cyclic garbage collector is paused over the round and resumes
    once the batch is released (``gc_paused``); the first collection after that is timed apart
    and printed ("collector after release").
+   Each line also gives the median time of a fixed pure-Python workload run before each round
+   ("reference workload"): it tracks how fast this machine was during that measurement.
    Median over the rounds (after one warm-up round); target < 100 ms. Measured twice: with the
    first step's inline subject and body, and with the built-in template ``email-intro`` the
    shipped email playbooks open with (read by name, rendered and checked like any template).
@@ -208,8 +210,9 @@ def _measure_claim_plan(url: str, rounds: int, template: str | None = None) -> l
     _set_sequence(url, _with_template(template) if template else SEQUENCE)
     app = bootstrap.build(Settings(home=Path(tempfile.mkdtemp()), database_url=url), migrate=False)
     worker = Worker(app, owner="bench")
-    times, cpu, resumed = [], [], []
+    times, cpu, resumed, reference = [], [], [], []
     for r in range(rounds + 1):
+        reference.append(_reference_ms())
         now = NOW + timedelta(seconds=r)
         # As in run_once: the cyclic collector waits until the batch is released (gc_paused).
         with gc_paused():
@@ -240,7 +243,26 @@ def _measure_claim_plan(url: str, rounds: int, template: str | None = None) -> l
     _set_sequence(url, SEQUENCE)
     key = url.split(":", 1)[0] + (f"+{template}" if template else "")
     _CPU[key], _RESUME[key] = statistics.median(cpu), statistics.median(resumed)
+    _REFERENCE[key] = statistics.median(reference)
     return times
+
+
+def _reference_ms() -> float:
+    """A fixed piece of pure-Python work (build, sort and format 20,000 small records), timed
+    between rounds: this shared machine's speed drifts by tens of percent within minutes, and
+    this figure moves with it, so runs can be compared by how fast the machine was."""
+    gc.disable()  # the collector's passes would add noise of their own
+    try:
+        start = time.perf_counter()
+        rows = [{"id": i, "name": f"lead {i * 7919 % 20000}", "due": i * 0.5} for i in range(20_000)]
+        rows.sort(key=lambda row: (row["name"], row["id"]))
+        "".join(f"{row['id']}:{row['name']}:{row['due']:.1f};" for row in rows)
+        return (time.perf_counter() - start) * 1000
+    finally:
+        gc.enable()
+
+
+_REFERENCE: dict[str, float] = {}  # median ms of _reference_ms next to each measurement
 
 
 _CPU: dict[str, float] = {}  # median CPU ms of this process per backend (the DB server not counted)
@@ -408,12 +430,12 @@ def _report(
     n: int, name: str, scheme: str, label: str, template: str | None, times: list[float], cpu_label: str
 ) -> None:
     key = scheme + (f"+{template}" if template else "")
-    cpu, resume = _CPU.get(key, 0), _RESUME.get(key, 0)
+    cpu, resume, reference = _CPU.get(key, 0), _RESUME.get(key, 0), _REFERENCE.get(key, 0)
     server = ", server not counted" if scheme != "sqlite" else ""
     print(
         f"claim+plan {BATCH} of {n:,} enrollments, {name}, {label}: median {statistics.median(times):.1f} ms "
         f"(min {min(times):.1f}, max {max(times):.1f}; {cpu_label} {cpu:.1f} ms{server}; collector after "
-        f"release {resume:.2f} ms); target < 100 ms",
+        f"release {resume:.2f} ms; reference workload {reference:.1f} ms); target < 100 ms",
         flush=True,
     )
 
