@@ -1,17 +1,23 @@
-"""Bulk writes: PostgreSQL array literals built by hand read back as exactly the values given."""
+"""Bulk writes: PostgreSQL array literals built by hand read back as exactly the values given;
+enrollment updates write every row's own values, grouped or not."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, Table, create_engine, select, text
+from sqlalchemy.orm import Session
 
-from reachout.engine.bulk import array_literal
+from reachout.engine import repository as repo
+from reachout.engine.bulk import SHARED_MIN, array_literal, split_shared, update_by_id, update_enrollments_pg
+from reachout.engine.models import Campaign, Enrollment
 
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
 _TRICKY = st.sampled_from(["", "NULL", "null", " ", "a,b", "{x}", '"', "\\", '\\"', "\n\t", "é😀"])
 
@@ -53,3 +59,42 @@ def test_int_bool_and_timestamp_arrays_round_trip(
             {"i": array_literal(ints), "b": array_literal(flags), "t": array_literal(stamps)},
         ).one()
     assert list(row) == [ints, flags, stamps]
+
+
+def test_rows_setting_the_same_values_are_grouped_by_those_values() -> None:
+    lease = ("worker-1", datetime(2026, 3, 3, 12, 5, tzinfo=UTC))
+    same = [{"_id": i, "lease_owner": lease[0], "lease_until": lease[1]} for i in range(1, 11)]
+    odd = [{"_id": 20 + i, "lease_owner": f"w{i}", "lease_until": lease[1]} for i in range(3)]
+    shared, rest = split_shared(("lease_owner", "lease_until"), [*same[:5], *odd, *same[5:]])
+    assert shared == [(lease, list(range(1, 11)))] and rest == odd
+    few = same[: SHARED_MIN - 1]
+    assert split_shared(("lease_owner", "lease_until"), few) == ([], few)
+    states = [{"_id": i, "state": {"no_note": ["invite"]}} for i in range(20)]
+    assert split_shared(("state",), states) == ([], states)  # JSON objects are never grouped
+
+
+def test_shared_and_per_row_updates_write_every_row(session: Session) -> None:
+    """Both statement shapes, on both backends: each enrollment ends with its own values."""
+    campaign = Campaign(name="c", sequence={"steps": []}, sequence_name="s", created_at=NOW)
+    session.add(campaign)
+    session.flush()
+    rows = [{"campaign_id": campaign.id, "lead_id": i, "created_at": NOW, "state": {}} for i in range(1, 41)]
+    repo.insert_enrollments(session, rows, campaign.id)
+    ids = list(session.scalars(select(Enrollment.id).order_by(Enrollment.id)))
+    until = NOW + timedelta(minutes=10)
+    wanted = {
+        eid: ("w1" if n % 4 else f"solo-{n}", until if n % 4 else NOW + timedelta(minutes=n), n % 3)
+        for n, eid in enumerate(ids)
+    }
+    columns = ("lease_owner", "lease_until", "step_index")
+    updates = [{"_id": eid, **dict(zip(columns, values, strict=True))} for eid, values in wanted.items()]
+    shared, rest = split_shared(columns, updates)
+    assert shared and rest  # both shapes are exercised
+    conn = session.connection()
+    if session.get_bind().dialect.name == "postgresql":
+        update_enrollments_pg(conn, columns, updates)
+    else:
+        update_by_id(conn, cast(Table, Enrollment.__table__), columns, updates)
+    session.expire_all()
+    got = {e.id: (e.lease_owner, e.lease_until, e.step_index) for e in session.scalars(select(Enrollment))}
+    assert got == wanted

@@ -8,6 +8,7 @@ Values still go through each column type's own bind processor (``UTCDateTime``, 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from itertools import chain
@@ -162,15 +163,47 @@ def insert_returning_pg(
     return [tuple(r) for r in conn.execute(text(sql), params).all()]
 
 
+SHARED_MIN = 8  # rows with the same new values that get one UPDATE of their own
+
+
+def split_shared(
+    columns: Sequence[str], rows: list[dict[str, Any]]
+) -> tuple[list[tuple[tuple[Any, ...], list[int]]], list[dict[str, Any]]]:
+    """(values, ids) of the rows that set ``columns`` to the same values, where at least
+    ``SHARED_MIN`` do (a batch's sends all take the same lease), and the other rows as given.
+    Rows changing ``state`` (a JSON object) are never grouped."""
+    if "state" in columns or len(rows) < SHARED_MIN:
+        return [], rows
+    by_values: dict[tuple[Any, ...], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_values[tuple([row[name] for name in columns])].append(row)
+    shared: list[tuple[tuple[Any, ...], list[int]]] = []
+    rest: list[dict[str, Any]] = []
+    for values, group in by_values.items():
+        if len(group) >= SHARED_MIN:
+            shared.append((values, [row["_id"] for row in group]))
+        else:
+            rest.extend(group)
+    return shared, rest
+
+
 def update_by_id(conn: Connection, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """``UPDATE table SET columns WHERE id = _id`` for every row: one executemany (SQLite)."""
-    if not rows:
-        return
+    """``UPDATE table SET columns WHERE id = _id`` for every row (SQLite): rows setting the same
+    values share one statement over their ids; the others go in one executemany."""
     mark, quote = _mark(conn), conn.dialect.identifier_preparer.quote
     sets = ", ".join(f"{quote(c)} = {mark}" for c in columns)
-    sql = f"UPDATE {quote(table.name)} SET {sets} WHERE id = {mark}"
-    params = list(zip(*_column_values(conn, table, columns, rows), [row["_id"] for row in rows], strict=True))
-    conn.exec_driver_sql(sql, params)
+    shared, rest = split_shared(columns, rows)
+    for values, ids in shared:
+        row = dict(zip(columns, values, strict=True))
+        converted = [column[0] for column in _column_values(conn, table, columns, [row])]
+        sql = f"UPDATE {quote(table.name)} SET {sets} WHERE id IN (SELECT value FROM json_each({mark}))"
+        conn.exec_driver_sql(sql, (*converted, json.dumps(ids)))
+    if rest:
+        sql = f"UPDATE {quote(table.name)} SET {sets} WHERE id = {mark}"
+        params = list(
+            zip(*_column_values(conn, table, columns, rest), [row["_id"] for row in rest], strict=True)
+        )
+        conn.exec_driver_sql(sql, params)
 
 
 _PG_TYPES = {
@@ -216,7 +249,28 @@ def update_enrollments_pg_sql(
     return sql, params
 
 
+def enrollment_updates_pg(
+    columns: Sequence[str], rows: list[dict[str, Any]], style: str = "sqlalchemy"
+) -> list[tuple[str, dict[str, Any]]]:
+    """(sql, params) per statement setting ``columns`` of ``rows`` (PostgreSQL): one
+    ``UPDATE ... WHERE id = ANY(ids)`` per set of values shared by several rows (see
+    ``split_shared``), one ``UPDATE ... FROM unnest(arrays)`` for the rest."""
+    shared, rest = split_shared(columns, rows)
+    out = []
+    for values, ids in shared:
+        params: dict[str, Any] = {"ids": array_literal(ids)}
+        sets = []
+        for number, (name, value) in enumerate(zip(columns, values, strict=True)):
+            params[f"v{number}"] = _naive(value)
+            sets.append(f"{name} = CAST({_param(f'v{number}', style)} AS {_PG_TYPES[name]})")
+        where = f"id = ANY(CAST({_param('ids', style)} AS int[]))"
+        out.append((f"UPDATE enrollments SET {', '.join(sets)} WHERE {where}", params))
+    if rest:
+        out.append(update_enrollments_pg_sql(columns, rest, style))
+    return out
+
+
 def update_enrollments_pg(conn: Connection, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
-    """One ``UPDATE ... FROM unnest(arrays)`` instead of 1,000 statements (PostgreSQL)."""
-    sql, params = update_enrollments_pg_sql(columns, rows)
-    conn.execute(text(sql), params)
+    """A few statements instead of 1,000 (PostgreSQL, see ``enrollment_updates_pg``)."""
+    for sql, params in enrollment_updates_pg(columns, rows):
+        conn.execute(text(sql), params)

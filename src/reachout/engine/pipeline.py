@@ -47,7 +47,8 @@ class PipelinedWrites:
         """Queue the writes of ``items`` (and the holds and intents collected since the last
         call); the server starts on them at once."""
         for columns, rows in changed_groups(items).items():
-            self._execute(*bulk.update_enrollments_pg_sql(columns, rows, style="psycopg"))
+            for sql, params in bulk.enrollment_updates_pg(columns, rows, style="psycopg"):
+                self._execute(sql, params)
         if batch.new_holds:
             table = cast(Table, EngineHold.__table__)
             self._execute(*bulk.insert_pg_sql(self._sa, table, batch.new_holds, (), style="psycopg"))
