@@ -11,11 +11,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, Table, create_engine, select, text
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from reachout.engine import repository as repo
-from reachout.engine.bulk import SHARED_MIN, array_literal, split_shared, update_by_id, update_enrollments_pg
-from reachout.engine.models import Campaign, Enrollment
+from reachout.engine.bulk import (
+    SHARED_MIN,
+    array_literal,
+    insert_pg_sql,
+    split_shared,
+    update_by_id,
+    update_enrollments_pg,
+)
+from reachout.engine.models import Campaign, EngineHold, Enrollment
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
@@ -98,3 +106,16 @@ def test_shared_and_per_row_updates_write_every_row(session: Session) -> None:
     session.expire_all()
     got = {e.id: (e.lease_owner, e.lease_until, e.step_index) for e in session.scalars(select(Enrollment))}
     assert got == wanted
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut(pg: Engine) -> None:
+    """The arrays are cast to TEXT[], so PostgreSQL's conversion to VARCHAR(100) on insert
+    refuses a longer value instead of an explicit VARCHAR(100)[] cast cutting it silently."""
+    table = cast(Table, EngineHold.__table__)
+    with pg.connect() as conn:
+        sql, params = insert_pg_sql(
+            conn, table, [{"enrollment_id": 1, "step_id": "s" * 101, "reason": "r", "at": NOW}], ()
+        )
+        assert "VARCHAR(100)" not in sql
+        with pytest.raises(DataError, match="too long"):
+            conn.execute(text(sql), params)

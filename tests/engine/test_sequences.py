@@ -108,6 +108,17 @@ def test_duplicate_step_ids_are_refused() -> None:
     assert "duplicate step id 'a'" in message and "steps[1].id" in message
 
 
+def test_ids_and_variant_names_longer_than_the_ledger_stores_are_refused() -> None:
+    """Step ids and variant names are stored in the send ledger (100 and 50 characters): a
+    longer one is an error in the sequence file, never cut when it is written."""
+    long_id = error_of(seq({"id": "s" * 101, "type": "email", "template": "x"}))
+    assert "steps[0].id" in long_id and "at most 100 characters (this one has 101)" in long_id
+    assert parse_sequence(seq({"id": "s" * 100, "type": "email", "template": "x"})).steps[0].id == "s" * 100
+    variants = [{"name": "v" * 51, "template": "x"}, {"name": "b", "template": "y"}]
+    long_name = error_of(seq({"id": "a", "type": "email", "variants": variants}))
+    assert "steps[0].variants[0].name" in long_name and "at most 50 characters" in long_name
+
+
 def test_goto_to_an_unknown_step_names_the_path() -> None:
     message = error_of(
         seq({"id": "a", "type": "inmail", "template": "x", "route": [{"else": {"goto": "zz"}}]})

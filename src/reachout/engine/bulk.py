@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import Table, text
+from sqlalchemy import String, Table, text
 from sqlalchemy.engine import Connection
 
 ROWS_PER_INSERT = 200  # x 16 columns: well under SQLite's and PostgreSQL's bound-parameter limits
@@ -131,6 +131,16 @@ def _param(name: str, style: str) -> str:
     return f":{name}" if style == "sqlalchemy" else f"%({name})s"
 
 
+def _array_element_type(conn: Connection, table: Table, name: str) -> str:
+    """The SQL type to cast a column's array to. Strings go as TEXT: an explicit cast to
+    VARCHAR(n) would cut longer values silently, while the INSERT's own conversion to the
+    column refuses them ("value too long"), as a plain INSERT would."""
+    column_type = table.c[name].type
+    if isinstance(column_type, String):
+        return "TEXT"
+    return str(column_type.compile(dialect=conn.dialect))
+
+
 def insert_pg_sql(
     conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str], style: str = "sqlalchemy"
 ) -> tuple[str, dict[str, Any]]:
@@ -142,7 +152,7 @@ def insert_pg_sql(
         f"c{i}": array_literal(values) for i, values in enumerate(_column_values(conn, table, columns, rows))
     }
     arrays = ", ".join(
-        f"CAST({_param(f'c{i}', style)} AS {table.c[name].type.compile(dialect=conn.dialect)}[])"
+        f"CAST({_param(f'c{i}', style)} AS {_array_element_type(conn, table, name)}[])"
         for i, name in enumerate(columns)
     )
     returning = f" RETURNING {', '.join(map(quote, ret))}" if ret else ""

@@ -189,7 +189,7 @@ class Delay(_Model):
 class Variant(_Model):
     """One arm of an A/B test: a template (or inline text) and a relative weight."""
 
-    name: str | None = None
+    name: str | None = Field(default=None, max_length=50)  # the width of the ledger's variant column
     template: str | None = None
     subject: str | None = None
     body: str | None = None
@@ -239,6 +239,9 @@ def _weekdays(days: tuple[str, ...]) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(d) for d in days)
 
 
+STEP_ID_MAX = 100  # the width of the step_id columns the ledger and enrollments store it in
+
+
 class Step(_Model):
     id: str
     type: StepType
@@ -262,6 +265,8 @@ class Step(_Model):
     def _id(cls, value: str) -> str:
         if not re.fullmatch(r"[A-Za-z0-9_.-]+", value):
             raise ValueError("step ids use letters, digits, '_', '-' or '.'")
+        if len(value) > STEP_ID_MAX:
+            raise ValueError(f"a step id has at most {STEP_ID_MAX} characters (this one has {len(value)})")
         return value
 
     @field_validator("else_", "then", mode="before")
