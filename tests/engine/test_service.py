@@ -47,6 +47,18 @@ def test_campaign_names_are_unique(
         service.create_campaign(session, "dup", email_sequence, ["mbox-dup"], at=MONDAY)
 
 
+def test_campaign_names_fit_their_column_and_are_not_blank(
+    session: Session, make_sender: Any, email_sequence: dict[str, Any]
+) -> None:
+    sender = make_sender(session, "s")
+    for name, length in (("x" * 201, 201), ("   ", 0)):
+        with pytest.raises(ValidationError, match=f"1 to 200 characters \\(this one has {length}\\)"):
+            service.create_campaign(session, name, email_sequence, [sender.name], at=MONDAY)
+    assert service.create_campaign(session, "x" * 200, email_sequence, [sender.name], at=MONDAY).id
+    with pytest.raises(ValidationError, match="at most 200 characters"):
+        service.create_campaign(session, "c", {**email_sequence, "name": "n" * 201}, [sender.name], at=MONDAY)
+
+
 def test_status_transitions(session: Session, make_campaign: Any) -> None:
     campaign = make_campaign(session)
     assert service.pause(session, campaign).status == "paused"

@@ -331,7 +331,7 @@ def variant_name(index: int, variant: Variant) -> str:
 
 
 class Sequence(_Model):
-    name: str
+    name: str = Field(min_length=1, max_length=200)  # the width of campaigns.sequence_name
     description: str = ""
     window: Window | None = None  # None: the settings' default window
     overlap: bool = False  # may a lead be in this campaign while active in another?

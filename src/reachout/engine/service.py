@@ -73,6 +73,9 @@ def load_campaign_sequence(campaign: Campaign) -> Any:
 _SEQUENCE_CACHE: dict[int, tuple[dict[str, Any], Any]] = {}
 
 
+CAMPAIGN_NAME_MAX = 200  # the width of campaigns.name
+
+
 def create_campaign(
     session: Session,
     name: str,
@@ -83,6 +86,11 @@ def create_campaign(
     at: datetime,
 ) -> Campaign:
     """A draft campaign running ``sequence`` through ``senders`` (names or Sender rows), in rotation."""
+    if not name.strip() or len(name) > CAMPAIGN_NAME_MAX:
+        raise ValidationError(
+            f"a campaign name has 1 to {CAMPAIGN_NAME_MAX} characters (this one has {len(name.strip())})",
+            hint="pick a shorter name",
+        )
     if session.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
         raise ConflictError(f"campaign {name!r} already exists", hint="pick another name")
     if not senders:
