@@ -313,6 +313,16 @@ def _pg_claim_plan(base: str, n: int, rounds: int, template: str | None = None) 
                 "UPDATE enrollments SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL"
             )
         )
+        # Rounds move the enrollments they claim three days on; due again, spread over the day
+        # before NOW as _populate made them, or runs after the first would use up the due ones.
+        conn.execute(
+            text(
+                "UPDATE enrollments SET next_due_at = CAST(:now AS timestamp) "
+                "- ((CAST(id AS bigint) * 7919) % 86400 + 1) * interval '1 second' "
+                "WHERE next_due_at > CAST(:now AS timestamp)"
+            ),
+            {"now": _ts(NOW)},
+        )
     engine.dispose()
     vacuum = create_engine(url, isolation_level="AUTOCOMMIT")
     with vacuum.connect() as conn:
