@@ -23,7 +23,7 @@ from reachout.engine.bulk import (
     update_by_id,
     update_enrollments_pg,
 )
-from reachout.engine.models import Campaign, EngineHold, Enrollment
+from reachout.engine.models import Campaign, EngineHold, Enrollment, LeadEvent, Send
 
 NOW = datetime(2026, 3, 3, 12, 0, tzinfo=UTC)
 _TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=30)
@@ -119,3 +119,42 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut(pg: Engine) -> None:
         assert "VARCHAR(100)" not in sql
         with pytest.raises(DataError, match="too long"):
             conn.execute(text(sql), params)
+
+
+def test_columns_with_one_value_go_as_one_parameter_and_every_row_is_inserted(pg: Engine) -> None:
+    sends = cast(Table, Send.__table__)
+    events = cast(Table, LeadEvent.__table__)
+    rows = [
+        {
+            "key": f"k{i}",
+            "status": "intent",
+            "lead_id": 7,
+            "action_type": "email",
+            "subject": None,
+            "body": f"body {i}",
+            "credit_spent": False,
+            "open_profile": False,
+            "with_note": False,
+            "created_at": NOW,
+        }
+        for i in range(5)
+    ]
+    with pg.begin() as conn:
+        sql, params = insert_pg_sql(conn, sends, rows, ("id", "key"))
+        assert params["c1"] == "intent" and params["c3"] == "email"  # scalars, not arrays
+        assert params["c0"].startswith("{") and params["c5"].startswith("{")
+        keys = {key for _, key in conn.execute(text(sql), params).all()}
+        assert keys == {f"k{i}" for i in range(5)}
+        got = conn.execute(
+            text("SELECT key, status, lead_id, body, created_at FROM sends WHERE key LIKE 'k%' ORDER BY key")
+        ).all()
+        assert [tuple(r) for r in got] == [
+            (f"k{i}", "intent", 7, f"body {i}", NOW.replace(tzinfo=None)) for i in range(5)
+        ]
+        # Every column the same in every row: the last still goes as an array, so unnest
+        # yields one row per row given.
+        same = [{"lead_id": 99, "kind": "reply", "channel": "email", "at": NOW}] * 3
+        sql, params = insert_pg_sql(conn, events, same, ())
+        conn.execute(text(sql), params)
+        assert conn.execute(text("SELECT count(*) FROM lead_events WHERE lead_id = 99")).scalar_one() == 3
+        conn.rollback()

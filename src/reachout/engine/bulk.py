@@ -131,34 +131,62 @@ def _param(name: str, style: str) -> str:
     return f":{name}" if style == "sqlalchemy" else f"%({name})s"
 
 
+_ELEMENT_TYPES: dict[tuple[str, str, str], str] = {}
+
+
 def _array_element_type(conn: Connection, table: Table, name: str) -> str:
-    """The SQL type to cast a column's array to. Strings go as TEXT: an explicit cast to
+    """The SQL type to cast a column's values to. Strings go as TEXT: an explicit cast to
     VARCHAR(n) would cut longer values silently, while the INSERT's own conversion to the
     column refuses them ("value too long"), as a plain INSERT would."""
-    column_type = table.c[name].type
-    if isinstance(column_type, String):
-        return "TEXT"
-    return str(column_type.compile(dialect=conn.dialect))
+    key = (conn.dialect.name, table.name, name)
+    found = _ELEMENT_TYPES.get(key)
+    if found is None:
+        column_type = table.c[name].type
+        found = "TEXT" if isinstance(column_type, String) else str(column_type.compile(dialect=conn.dialect))
+        _ELEMENT_TYPES[key] = found
+    return found
+
+
+_SCALARS = (str, int, bool, datetime, type(None))  # values a scalar parameter carries as they are
 
 
 def insert_pg_sql(
     conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str], style: str = "sqlalchemy"
 ) -> tuple[str, dict[str, Any]]:
     """PostgreSQL: ``INSERT ... SELECT FROM unnest(one array per column) [RETURNING ret]`` for
-    ``rows`` (dicts with the same keys, at least one): (sql, params), one parameter per column."""
+    ``rows`` (dicts with the same keys, at least one): (sql, params). A column with the same
+    value in every row (a batch's status, campaign, step, timestamp...) goes as one scalar
+    parameter instead of an array of copies."""
     columns = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
-    params = {
-        f"c{i}": array_literal(values) for i, values in enumerate(_column_values(conn, table, columns, rows))
-    }
-    arrays = ", ".join(
-        f"CAST({_param(f'c{i}', style)} AS {_array_element_type(conn, table, name)}[])"
-        for i, name in enumerate(columns)
-    )
+    params: dict[str, Any] = {}
+    selects: list[str] = []
+    arrays: list[str] = []
+    aliases: list[str] = []
+    for i, (name, proc) in enumerate(zip(columns, _processors(conn, table, columns), strict=True)):
+        values = [row.get(name) for row in rows]
+        first = values[0]
+        element = _array_element_type(conn, table, name)
+        placeholder = _param(f"c{i}", style)
+        if (
+            type(first) in _SCALARS
+            and values.count(first) == len(values)
+            and (arrays or i < len(columns) - 1)
+        ):
+            params[f"c{i}"] = first if first is None or proc is None else proc(first)
+            selects.append(f"CAST({placeholder} AS {element})")
+            continue
+        memo = _memo(proc)
+        if memo is not None:
+            values = [value if value is None else memo(value) for value in values]
+        params[f"c{i}"] = array_literal(values)
+        arrays.append(f"CAST({placeholder} AS {element}[])")
+        aliases.append(f"c{i}")
+        selects.append(f"v.c{i}")
     returning = f" RETURNING {', '.join(map(quote, ret))}" if ret else ""
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-        f"SELECT * FROM unnest({arrays}){returning}"
+        f"SELECT {', '.join(selects)} FROM unnest({', '.join(arrays)}) AS v({', '.join(aliases)}){returning}"
     )
     return sql, params
 
