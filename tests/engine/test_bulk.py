@@ -16,9 +16,11 @@ from sqlalchemy.orm import Session
 
 from reachout.engine import repository as repo
 from reachout.engine.bulk import (
+    ROWS_PER_INSERT,
     SHARED_MIN,
     array_literal,
     insert_pg_sql,
+    insert_returning,
     split_shared,
     update_by_id,
     update_enrollments_pg,
@@ -158,3 +160,31 @@ def test_columns_with_one_value_go_as_one_parameter_and_every_row_is_inserted(pg
         conn.execute(text(sql), params)
         assert conn.execute(text("SELECT count(*) FROM lead_events WHERE lead_id = 99")).scalar_one() == 3
         conn.rollback()
+
+
+def test_multi_row_inserts_bind_shared_values_once_and_insert_every_row(session: Session) -> None:
+    """The non-PostgreSQL path (SQLite): shared values in the SELECT list, the rest as VALUES
+    rows, more rows than one statement takes; every row comes back with its own values."""
+    if session.get_bind().dialect.name == "postgresql":
+        pytest.skip("PostgreSQL inserts through unnest (test above)")
+    conn = session.connection()
+    rows = [
+        {
+            "key": f"m{i}",
+            "status": "intent",
+            "lead_id": 3,
+            "action_type": "email",
+            "body": f"b{i}",
+            "created_at": NOW,
+            "credit_spent": False,
+            "open_profile": False,
+            "with_note": i % 2 == 0,
+        }
+        for i in range(ROWS_PER_INSERT + 5)
+    ]
+    returned = insert_returning(conn, cast(Table, Send.__table__), rows, ("id", "key"))
+    assert sorted(key for _, key in returned) == sorted(row["key"] for row in rows)
+    got = session.execute(text("SELECT key, status, lead_id, body, with_note FROM sends ORDER BY id")).all()
+    assert [tuple(r) for r in got] == [(f"m{i}", "intent", 3, f"b{i}", i % 2 == 0) for i in range(len(rows))]
+    same = [{"lead_id": 99, "kind": "reply", "channel": "email", "at": NOW}] * 3
+    assert len(insert_returning(conn, cast(Table, LeadEvent.__table__), same, ("id",))) == 3

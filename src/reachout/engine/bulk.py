@@ -65,6 +65,31 @@ def _column_values(
     return out
 
 
+_SCALARS = (str, int, bool, datetime, type(None))  # values a single parameter carries as they are
+
+
+def _split_columns(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[tuple[bool, Any]]:
+    """Per column, in order: (True, its DB-API value) when every row holds the same plain value
+    (a batch's status, campaign, step, timestamp...), else (False, the DB-API value of each row).
+    One column at least stays per row, so a statement over them still makes one row per row."""
+    out: list[tuple[bool, Any]] = []
+    last = len(columns) - 1
+    for i, (name, proc) in enumerate(zip(columns, _processors(conn, table, columns), strict=True)):
+        values = [row.get(name) for row in rows]
+        first = values[0]
+        shared = type(first) in _SCALARS and values.count(first) == len(values)
+        if shared and (i < last or any(not constant for constant, _ in out)):
+            out.append((True, first if first is None or proc is None else proc(first)))
+            continue
+        memo = _memo(proc)
+        if memo is not None:
+            values = [value if value is None else memo(value) for value in values]
+        out.append((False, values))
+    return out
+
+
 def _mark(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle in ("qmark", "numeric") else "%s"
 
@@ -79,15 +104,27 @@ def insert_returning(
     columns = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
     mark = _mark(conn)
-    one = "(" + ", ".join([mark] * len(columns)) + ")"
     out: list[tuple[Any, ...]] = []
     for start in range(0, len(rows), ROWS_PER_INSERT):
         part = rows[start : start + ROWS_PER_INSERT]
-        # Row after row, each row's values in column order.
-        params = list(chain.from_iterable(zip(*_column_values(conn, table, columns, part), strict=True)))
+        # A value shared by every row is bound once in the SELECT list; the others come from
+        # the VALUES rows (SQLite names their columns column1, column2, ...).
+        selects: list[str] = []
+        shared: list[Any] = []
+        varying: list[list[Any]] = []
+        for constant, value in _split_columns(conn, table, columns, part):
+            if constant:
+                selects.append(mark)
+                shared.append(value)
+            else:
+                varying.append(value)
+                selects.append(f"column{len(varying)}")
+        one = "(" + ", ".join([mark] * len(varying)) + ")"
+        params = shared + list(chain.from_iterable(zip(*varying, strict=True)))
         sql = (
             f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
-            f"VALUES {', '.join([one] * len(part))} RETURNING {', '.join(map(quote, ret))}"
+            f"SELECT {', '.join(selects)} FROM (VALUES {', '.join([one] * len(part))}) "
+            f"RETURNING {', '.join(map(quote, ret))}"
         )
         out.extend(tuple(r) for r in conn.exec_driver_sql(sql, tuple(params)).all())
     return out
@@ -147,9 +184,6 @@ def _array_element_type(conn: Connection, table: Table, name: str) -> str:
     return found
 
 
-_SCALARS = (str, int, bool, datetime, type(None))  # values a scalar parameter carries as they are
-
-
 def insert_pg_sql(
     conn: Connection, table: Table, rows: list[dict[str, Any]], ret: Sequence[str], style: str = "sqlalchemy"
 ) -> tuple[str, dict[str, Any]]:
@@ -163,26 +197,19 @@ def insert_pg_sql(
     selects: list[str] = []
     arrays: list[str] = []
     aliases: list[str] = []
-    for i, (name, proc) in enumerate(zip(columns, _processors(conn, table, columns), strict=True)):
-        values = [row.get(name) for row in rows]
-        first = values[0]
+    for i, (name, (constant, value)) in enumerate(
+        zip(columns, _split_columns(conn, table, columns, rows), strict=True)
+    ):
         element = _array_element_type(conn, table, name)
         placeholder = _param(f"c{i}", style)
-        if (
-            type(first) in _SCALARS
-            and values.count(first) == len(values)
-            and (arrays or i < len(columns) - 1)
-        ):
-            params[f"c{i}"] = first if first is None or proc is None else proc(first)
+        if constant:
+            params[f"c{i}"] = value
             selects.append(f"CAST({placeholder} AS {element})")
-            continue
-        memo = _memo(proc)
-        if memo is not None:
-            values = [value if value is None else memo(value) for value in values]
-        params[f"c{i}"] = array_literal(values)
-        arrays.append(f"CAST({placeholder} AS {element}[])")
-        aliases.append(f"c{i}")
-        selects.append(f"v.c{i}")
+        else:
+            params[f"c{i}"] = array_literal(value)
+            arrays.append(f"CAST({placeholder} AS {element}[])")
+            aliases.append(f"c{i}")
+            selects.append(f"v.c{i}")
     returning = f" RETURNING {', '.join(map(quote, ret))}" if ret else ""
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, columns))}) "
