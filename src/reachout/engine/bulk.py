@@ -14,8 +14,11 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import String, Table, text
+from sqlalchemy import Integer, String, Table, text
 from sqlalchemy.engine import Connection
+
+from reachout.db import UTCDateTime
+from reachout.engine.models import Enrollment
 
 ROWS_PER_INSERT = 200  # x 16 columns: well under SQLite's and PostgreSQL's bound-parameter limits
 
@@ -55,14 +58,18 @@ def _column_values(
 ) -> list[list[Any]]:
     """The DB-API values of ``rows`` (dicts), one list per column in ``columns`` order: a column
     at a time, so only the columns with a bind processor pay for a Python call per value."""
-    out = []
-    for name, proc in zip(columns, _processors(conn, table, columns), strict=True):
-        values = [row.get(name) for row in rows]
-        memo = _memo(proc)
-        if memo is not None:
-            values = [value if value is None else memo(value) for value in values]
-        out.append(values)
-    return out
+    return [
+        _db_values([row.get(name) for row in rows], proc)
+        for name, proc in zip(columns, _processors(conn, table, columns), strict=True)
+    ]
+
+
+def _db_values(values: list[Any], proc: Callable[[Any], Any] | None) -> list[Any]:
+    """``values`` through a column's bind processor (None stays None; repeats converted once)."""
+    memo = _memo(proc)
+    if memo is None:
+        return values
+    return [value if value is None else memo(value) for value in values]
 
 
 _SCALARS = (str, int, bool, datetime, type(None))  # values a single parameter carries as they are
@@ -83,10 +90,7 @@ def _split_columns(
         if shared and (i < last or any(not constant for constant, _ in out)):
             out.append((True, first if first is None or proc is None else proc(first)))
             continue
-        memo = _memo(proc)
-        if memo is not None:
-            values = [value if value is None else memo(value) for value in values]
-        out.append((False, values))
+        out.append((False, _db_values(values, proc)))
     return out
 
 
@@ -271,21 +275,14 @@ def update_by_id(conn: Connection, table: Table, columns: Sequence[str], rows: l
         conn.exec_driver_sql(sql, params)
 
 
-_PG_TYPES = {
-    "status": "text",
-    "step_id": "text",
-    "step_index": "int",
-    "variant": "text",
-    "sender_id": "int",
-    "next_due_at": "timestamp",
-    "step_started_at": "timestamp",
-    "paused_until": "timestamp",
-    "finished_reason": "text",
-    "finished_at": "timestamp",
-    "lease_owner": "text",
-    "lease_until": "timestamp",
-    "state": "text",
-}
+def _pg_type(column: Any) -> str:
+    if isinstance(column.type, UTCDateTime):
+        return "timestamp"
+    return "int" if isinstance(column.type, Integer) else "text"  # strings, and JSON as its text
+
+
+# The array element type of each enrollment column an update may set, from the model.
+_PG_TYPES = {column.name: _pg_type(column) for column in Enrollment.__table__.columns}
 
 
 def _naive(value: Any) -> Any:
